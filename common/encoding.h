@@ -1,0 +1,24 @@
+// Base64 (RFC 4648, standard alphabet, padded) and lowercase hex.
+#ifndef KMS_COMMON_ENCODING_H_
+#define KMS_COMMON_ENCODING_H_
+
+#include <string>
+#include <string_view>
+
+#include "common/secure_memory.h"
+#include "common/status.h"
+
+namespace kms {
+
+std::string Base64Encode(ByteView data);
+// Strict: rejects characters outside the alphabet, bad padding and
+// non-canonical trailing bits. Error code kInvalidBase64.
+Result<Bytes> Base64Decode(std::string_view text);
+Result<SecureBytes> Base64DecodeSecure(std::string_view text);
+
+std::string HexEncode(ByteView data);
+Result<Bytes> HexDecode(std::string_view text);
+
+}  // namespace kms
+
+#endif  // KMS_COMMON_ENCODING_H_
