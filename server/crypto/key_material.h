@@ -18,7 +18,10 @@ class KeyMaterial {
   static Result<KeyMaterial> Generate(Algorithm algorithm);
   // From the serialised form produced by Serialize(): PKCS#8 DER for
   // asymmetric keys, raw bytes for symmetric ones. Checks that the material
-  // matches the algorithm (type, size, curve).
+  // matches the algorithm (type, size, curve): kDataInvalid for material
+  // that does not parse as PKCS#8 (or has trailing bytes), for another key
+  // type, RSA modulus size or curve, and for a symmetric key of the wrong
+  // length.
   static Result<KeyMaterial> Deserialize(Algorithm algorithm,
                                          ByteView serialized);
 

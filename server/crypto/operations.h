@@ -2,6 +2,24 @@
 // Inputs come from clients: every function validates sizes and parameters
 // and returns kInvalidArgument / kDigestLengthInvalid / kDataInvalid /
 // kDecryptFailed rather than passing bad input to OpenSSL unchecked.
+//
+// Error codes, common to every function below:
+//   kUsageNotAllowed     the operation or scheme does not fit the key type
+//                        (ECDSA with an RSA key, AES-GCM with an HMAC key);
+//                        docs/api.md: "the key's usages or type do not allow
+//                        the operation". Usage bits are the caller's check.
+//   kInvalidArgument     a parameter is out of range or does not apply
+//                        (IV length, tag_bits, PSS salt length, a label for
+//                        AES key wrap, PSS parameters for another scheme).
+//   kDigestLengthInvalid a digest whose length does not fit its hash.
+//   kDataInvalid         input of the wrong length or form (CBC data not a
+//                        multiple of 16, RSA ciphertext not k bytes,
+//                        plaintext too long for RSA, AES_KEY_WRAP input not
+//                        whole semiblocks).
+//   kDecryptFailed       ciphertext, tag, padding or wrap integrity does not
+//                        verify (one message, whatever the cause).
+//   kSignatureInvalid    Verify only: the signature or MAC does not verify.
+//   kUnsupportedAlgorithm  Parse*: unknown name.
 #ifndef KMS_SERVER_CRYPTO_OPERATIONS_H_
 #define KMS_SERVER_CRYPTO_OPERATIONS_H_
 
@@ -24,10 +42,12 @@ size_t HashSize(HashAlgorithm hash);
 enum class SignScheme {
   kRsaPkcs1,  // digest is hashed data; a DigestInfo is built for `hash`.
               // With hash unset, `data` is a complete DigestInfo (or any
-              // raw block up to k-11 bytes, as CKM_RSA_PKCS does).
+              // raw block up to k-11 bytes, as CKM_RSA_PKCS does;
+              // longer is kDataInvalid).
   kRsaPss,    // digest of `hash`; MGF1 with mgf1_hash; salt_length bytes.
-  kEcdsa,     // digest of any length (truncated per FIPS 186-4); the
-              // result is raw r||s, each left-padded to the field size.
+  kEcdsa,     // digest of 1..64 bytes (truncated per FIPS 186-4; when
+              // `hash` is set the length must match it); the result is
+              // raw r||s, each left-padded to the field size.
   kEd25519,   // pure EdDSA over the whole message.
   kHmac,      // HMAC-SHA256 over the message.
 };
@@ -36,9 +56,9 @@ Result<SignScheme> ParseSignScheme(std::string_view name);
 
 struct SignParams {
   SignScheme scheme = SignScheme::kRsaPkcs1;
-  std::optional<HashAlgorithm> hash;        // RSA PKCS#1 / PSS
-  std::optional<HashAlgorithm> mgf1_hash;   // PSS; defaults to hash
-  std::optional<int> salt_length;           // PSS; defaults to hash size
+  std::optional<HashAlgorithm> hash;       // RSA PKCS#1 / PSS
+  std::optional<HashAlgorithm> mgf1_hash;  // PSS; defaults to hash
+  std::optional<int> salt_length;          // PSS; defaults to hash size
 };
 
 // Checks that the scheme fits the key (RSA schemes for RSA keys, ...), then
@@ -46,7 +66,9 @@ struct SignParams {
 Result<Bytes> Sign(const KeyMaterial& key, const SignParams& params,
                    ByteView data);
 // Verifies on the server (used for HMAC; asymmetric verification normally
-// runs in the module). Ok for a good signature, kSignatureInvalid otherwise.
+// runs in the module). Ok for a good signature, kSignatureInvalid otherwise
+// (including a signature of the wrong length); parameter errors are
+// reported as for Sign.
 Status Verify(const KeyMaterial& key, const SignParams& params, ByteView data,
               ByteView signature);
 
@@ -58,7 +80,8 @@ struct RsaDecryptParams {
   HashAlgorithm mgf1_hash = HashAlgorithm::kSha256;
   Bytes label;
 };
-// kDecryptFailed on bad padding (one message for every padding failure).
+// kDecryptFailed on bad padding (one message for every padding failure);
+// kDataInvalid when the ciphertext is not exactly the modulus size.
 Result<SecureBytes> RsaDecrypt(const KeyMaterial& key,
                                const RsaDecryptParams& params,
                                ByteView ciphertext);
@@ -73,9 +96,10 @@ Result<CipherMode> ParseCipherMode(std::string_view name);
 
 struct CipherParams {
   CipherMode mode = CipherMode::kGcm;
-  Bytes iv;          // GCM: 1..128 bytes (12 recommended); empty on encrypt =
-                     // generate 12 random bytes. CBC/CTR: exactly 16.
-  Bytes aad;         // GCM only
+  Bytes iv;            // GCM: 1..128 bytes (12 recommended); empty on encrypt =
+                       // generate 12 random bytes. CBC/CTR: exactly 16; empty
+                       // on encrypt = generate 16 random bytes.
+  Bytes aad;           // GCM only
   int tag_bits = 128;  // GCM: 96..128 in steps of 8 (plus 32 and 64 per SP
                        // 800-38D are refused as too weak)
 };
@@ -87,7 +111,9 @@ struct CipherOutput {
 Result<CipherOutput> SymmetricEncrypt(const KeyMaterial& key,
                                       const CipherParams& params,
                                       ByteView plaintext);
-// For GCM `tag` is required; kDecryptFailed when it does not verify.
+// For GCM `tag` is required; kDecryptFailed when it does not verify or is
+// missing or not tag_bits/8 bytes long. CBC_PAD: kDecryptFailed on bad
+// padding. CBC/CBC_PAD ciphertext not a multiple of 16: kDataInvalid.
 Result<SecureBytes> SymmetricDecrypt(const KeyMaterial& key,
                                      const CipherParams& params,
                                      ByteView ciphertext, ByteView tag);
@@ -106,10 +132,23 @@ struct WrapParams {
 // PKCS#8 DER for private keys) under `wrapping_key`.
 Result<Bytes> WrapKey(const KeyMaterial& wrapping_key, const WrapParams& params,
                       const KeyMaterial& target);
-// Unwraps and deserialises as `target_algorithm`.
+// AES_KEY_WRAP needs whole semiblocks (at least 16 bytes): an EC or
+// Ed25519 PKCS#8 needs AES_KEY_WRAP_PAD. RSA_OAEP is bounded by the OAEP
+// plaintext limit (kDataInvalid beyond it).
+// Unwraps and deserialises as `target_algorithm` (kDataInvalid when the
+// unwrapped material does not match it, as KeyMaterial::Deserialize).
 Result<KeyMaterial> UnwrapKey(const KeyMaterial& unwrapping_key,
                               const WrapParams& params, ByteView wrapped,
                               Algorithm target_algorithm);
+
+// The same wrapping over raw bytes (WrapKey == WrapSecret of
+// target.Serialize()), for secrets that are not KeyMaterial and for
+// known-answer tests. Unwrap: kDataInvalid for an impossible length,
+// kDecryptFailed when the integrity check fails.
+Result<Bytes> WrapSecret(const KeyMaterial& wrapping_key,
+                         const WrapParams& params, ByteView secret);
+Result<SecureBytes> UnwrapSecret(const KeyMaterial& unwrapping_key,
+                                 const WrapParams& params, ByteView wrapped);
 
 }  // namespace kms
 
