@@ -1,9 +1,9 @@
 #include "server/crypto/key_material.h"
 
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <memory>

@@ -52,6 +52,7 @@ struct PendingRequest {
   ApiRequest request;
   bool body_too_large = false;
   size_t discarded_bytes = 0;
+  size_t body_limit = 0;
 };
 
 struct Reply {
@@ -336,14 +337,18 @@ MHD_Result MhdHttpServer::BeginRequest(MHD_Connection* connection,
     return QueueReply(connection, request.request_id, std::move(reply));
   }
 
+  auto limit = config_.body_limit_by_path.find(request.path);
+  pending->body_limit = limit != config_.body_limit_by_path.end()
+                            ? limit->second
+                            : config_.max_body_bytes;
   std::optional<uint64_t> length =
       ContentLengthFrom(MHD_lookup_connection_value(
           connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH));
-  if (length.has_value() && *length > config_.max_body_bytes) {
+  if (length.has_value() && *length > pending->body_limit) {
     Reply reply =
         ErrorReply(Error(ErrorCode::kPayloadTooLarge,
                          "request body exceeds " +
-                             std::to_string(config_.max_body_bytes) + " bytes"),
+                             std::to_string(pending->body_limit) + " bytes"),
                    request.request_id, /*close_connection=*/true);
     LogReply(request, reply.http_status);
     return QueueReply(connection, request.request_id, std::move(reply));
@@ -365,7 +370,7 @@ MHD_Result MhdHttpServer::ReceiveBody(PendingRequest& pending, const char* data,
                                       size_t size) {
   SecureString& body = pending.request.body;
   if (!pending.body_too_large) {
-    if (size <= config_.max_body_bytes - body.size()) {
+    if (size <= pending.body_limit - body.size()) {
       body.append(data, size);
       return MHD_YES;
     }
@@ -374,7 +379,7 @@ MHD_Result MhdHttpServer::ReceiveBody(PendingRequest& pending, const char* data,
   }
   pending.discarded_bytes += size;
   if (pending.discarded_bytes >
-      std::max(config_.max_body_bytes, kMinDiscardBytes)) {
+      std::max(pending.body_limit, kMinDiscardBytes)) {
     KMS_LOG(kInfo) << "closing connection: body far over the limit, "
                       "request_id="
                    << pending.request.request_id;
@@ -391,7 +396,7 @@ MHD_Result MhdHttpServer::FinishRequest(MHD_Connection* connection,
     reply =
         ErrorReply(Error(ErrorCode::kPayloadTooLarge,
                          "request body exceeds " +
-                             std::to_string(config_.max_body_bytes) + " bytes"),
+                             std::to_string(pending.body_limit) + " bytes"),
                    request.request_id, /*close_connection=*/true);
   } else {
     reply = RunHandler(request);

@@ -45,6 +45,8 @@ struct HttpServerConfig {
   SecureString key_pem;       // server private key (PEM text)
   std::string client_ca_pem;  // CA that issues client certificates
   size_t max_body_bytes = 1 << 20;
+  // Larger limits for particular paths (e.g. restoring a backup).
+  std::map<std::string, size_t> body_limit_by_path;
   int threads = 2;
   int connection_timeout_seconds = 60;
 };

@@ -171,9 +171,9 @@ int RunCommand(const Command& command, const std::vector<std::string>& args,
 const std::vector<FlagDef>& GlobalFlags() {
   static const std::vector<FlagDef> flags = {
       RepeatableFlag("url", "URL",
-                     "kmsd base URL, https://HOST:PORT; several "
-                     "(comma-separated or repeated) are tried in order "
-                     "[KMS_URL]"),
+                     "kmsd base URL, https://HOST:PORT [KMS_URL]; with "
+                     "several (comma-separated or repeated), GET and DELETE "
+                     "fail over to the next, POSTs go to the first only"),
       OptionalFlag("ca", "FILE",
                    "CA certificate(s) that issued kmsd's certificate "
                    "[KMS_CA_FILE]"),

@@ -9,10 +9,6 @@
 namespace kms::kmsctl {
 namespace {
 
-// What kmsd's example uses; sent explicitly so that the waiting period a
-// key ring gets is visible on the command line that made it.
-constexpr int64_t kDefaultDestroyWaitSeconds = 30 * 86400;
-
 void AddKeyRingRow(Table& table, const cJSON* ring) {
   table.AddRow({GetString(ring, "name"),
                 FormatDuration(GetInt(ring, "destroy_wait_seconds")),
@@ -25,15 +21,14 @@ Table KeyRingTable() {
 }
 
 int RunCreate(CommandContext& ctx) {
-  int64_t destroy_wait = kDefaultDestroyWaitSeconds;
+  Json body = Json::Object();
+  body.Set("name", ctx.arg(0));
+  // Without the flag kmsd applies its configured keys.destroy_wait_seconds.
   if (auto text = ctx.flags().Get("destroy-wait")) {
     auto parsed = ParseDuration(*text);
     if (!parsed.ok()) return ctx.UsageError(parsed.status().message());
-    destroy_wait = *parsed;
+    body.Set("destroy_wait_seconds", *parsed);
   }
-  Json body = Json::Object();
-  body.Set("name", ctx.arg(0));
-  body.Set("destroy_wait_seconds", destroy_wait);
   body.Set("allow_import", ctx.flags().Has("allow-import"));
   auto reply = ctx.server().Post("/v1/keyrings", body);
   if (!reply.ok()) return ctx.ServerError(reply.status());
@@ -73,8 +68,8 @@ std::vector<Command> KeyRingCommands() {
   create.summary = "create a key ring";
   create.details =
       "--destroy-wait is how long destroyed versions stay recoverable "
-      "(default 30d);\nkmsd refuses values below its "
-      "keys.min_destroy_wait_seconds.";
+      "(default: the\nserver's keys.destroy_wait_seconds); kmsd refuses "
+      "values below its\nkeys.min_destroy_wait_seconds.";
   create.flags = {
       OptionalFlag("destroy-wait", "DURATION",
                    "waiting period before erasure: seconds or 30d, 12h, ..."),

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/kmsctl/cli.h"
 #include "server/kmsctl/commands.h"
@@ -26,41 +28,76 @@ std::string FlagLabel(const FlagDef& flag) {
 
 std::string Synopsis(const Command& command) {
   std::string line = "kmsctl " + command.name;
+  if (!command.synopsis.empty()) line += " " + command.synopsis;
   for (const auto& flag : command.flags) {
     line +=
         flag.required ? " " + FlagLabel(flag) : " [" + FlagLabel(flag) + "]";
   }
-  if (!command.synopsis.empty()) line += " " + command.synopsis;
   return line;
 }
 
-void PrintFlags(std::ostream& out, const std::vector<FlagDef>& flags) {
+constexpr size_t kLineWidth = 80;
+
+// Word-wraps text into lines of at most `width` characters (longer words
+// stay whole).
+std::vector<std::string> Wrap(std::string_view text, size_t width) {
+  std::vector<std::string> lines(1);
+  while (!text.empty()) {
+    size_t space = text.find(' ');
+    std::string_view word = text.substr(0, space);
+    text.remove_prefix(space == std::string_view::npos ? text.size()
+                                                       : space + 1);
+    if (word.empty()) continue;
+    std::string& line = lines.back();
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.emplace_back(word);
+    } else {
+      if (!line.empty()) line += ' ';
+      line += word;
+    }
+  }
+  return lines;
+}
+
+// "  NAME   text" rows, the text wrapped and aligned after the widest name.
+void PrintRows(std::ostream& out,
+               const std::vector<std::pair<std::string, std::string>>& rows) {
   size_t width = 0;
-  for (const auto& flag : flags)
-    width = std::max(width, FlagLabel(flag).size());
-  for (const auto& flag : flags) {
-    std::string label = FlagLabel(flag);
-    out << "  " << label << std::string(width - label.size() + 2, ' ')
-        << flag.help;
-    if (flag.required) out << " (required)";
-    if (flag.repeatable) out << " (repeatable)";
-    out << '\n';
+  for (const auto& row : rows) width = std::max(width, row.first.size());
+  size_t indent = width + 4;
+  size_t text_width = indent + 30 < kLineWidth ? kLineWidth - indent : 30;
+  for (const auto& [name, text] : rows) {
+    std::vector<std::string> lines = Wrap(text, text_width);
+    out << "  " << name << std::string(width - name.size() + 2, ' ') << lines[0]
+        << '\n';
+    for (size_t i = 1; i < lines.size(); ++i) {
+      out << std::string(indent, ' ') << lines[i] << '\n';
+    }
   }
 }
 
-void PrintCommandList(std::ostream& out, std::string_view group) {
-  size_t width = 0;
-  for (const auto& command : AllCommands()) {
-    width = std::max(width, command.name.size());
+void PrintFlags(std::ostream& out, const std::vector<FlagDef>& flags) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& flag : flags) {
+    std::string help = flag.help;
+    if (flag.required) help += " (required)";
+    if (flag.repeatable) help += " (repeatable)";
+    rows.emplace_back(FlagLabel(flag), help);
   }
+  PrintRows(out, rows);
+}
+
+void PrintCommandList(std::ostream& out, std::string_view group) {
+  std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& command : AllCommands()) {
     bool in_group = group.empty() || command.name == group ||
                     command.name.rfind(std::string(group) + " ", 0) == 0;
-    if (!in_group) continue;
-    out << "  " << command.name
-        << std::string(width - command.name.size() + 2, ' ') << command.summary
-        << '\n';
+    if (in_group) rows.emplace_back(command.name, command.summary);
   }
+  if (group.empty()) {
+    rows.emplace_back("help [COMMAND]", "show usage, of kmsctl or a command");
+  }
+  PrintRows(out, rows);
 }
 
 }  // namespace
@@ -69,8 +106,7 @@ void PrintOverview(std::ostream& out) {
   out << "usage: kmsctl [global flags] COMMAND [flags] [arguments]\n\n"
          "The operator's command line for kmsd.\n\ncommands:\n";
   PrintCommandList(out, "");
-  out << "  help [COMMAND]";
-  out << "\n\nglobal flags (any command; flags win over --env-file, which "
+  out << "\nglobal flags (any command; flags win over --env-file, which "
          "wins over\nthe environment variables KMS_URL, KMS_CA_FILE, "
          "KMS_ADMIN_CERT, KMS_ADMIN_KEY):\n";
   PrintFlags(out, GlobalFlags());

@@ -214,7 +214,22 @@ Result<ServerConfig> PrepareDevDirectory(const DevOptions& options) {
     return Error(ErrorCode::kInvalidArgument,
                  "--root must be \"file\" or \"softhsm\"");
   }
-  Json json = ConfigJson(config);
+  Json json;
+  if (existing) {
+    // Keep what the operator (or a test) changed; only the listen address
+    // follows the command line.
+    KMS_ASSIGN_OR_RETURN(std::string text, ReadFile(config_path));
+    KMS_ASSIGN_OR_RETURN(json, ParseObject(text));
+    cJSON* http = cJSON_GetObjectItemCaseSensitive(json.get(), "http");
+    if (!cJSON_IsObject(http)) {
+      json.Set("http", Json::Object());
+      http = cJSON_GetObjectItemCaseSensitive(json.get(), "http");
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(http, "listen");
+    cJSON_AddStringToObject(http, "listen", config.http.listen.c_str());
+  } else {
+    json = ConfigJson(config);
+  }
   KMS_RETURN_IF_ERROR(WriteFileAtomic(config_path, json.Dump() + "\n", 0600));
   return LoadServerConfig(config_path);
 }

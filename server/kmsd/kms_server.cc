@@ -103,6 +103,8 @@ Result<std::unique_ptr<KmsServer>> KmsServer::Start(const ServerConfig& config) 
   KMS_RETURN_IF_ERROR(Annotate(ca.status(), "tls.client_ca_file"));
   http.client_ca_pem = *ca;
   http.max_body_bytes = static_cast<size_t>(config.http.max_body_bytes);
+  http.body_limit_by_path["/v1/restore"] =
+      static_cast<size_t>(config.http.max_restore_bytes);
   http.threads = config.http.threads > 0
                      ? config.http.threads
                      : static_cast<int>(std::max(
