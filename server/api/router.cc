@@ -211,10 +211,12 @@ Status CheckAccess(RequestScope& scope, const Route& route) {
   return Status::Ok();
 }
 
-ApiResponse Dispatch(RequestScope& scope, const Route& route) {
+// *refused is set when the caller was not allowed to make the call.
+ApiResponse Dispatch(RequestScope& scope, const Route& route, bool* refused) {
   ApiResponse response;
   Status access = CheckAccess(scope, route);
   if (!access.ok()) {
+    *refused = true;
     response.status = access;
     return response;
   }
@@ -275,10 +277,12 @@ ApiResponse HandleApiRequest(ServerContext& context, ApiRequest& request) {
         audit.key_id = scope.param(1);
       }
     }
-    response = Dispatch(scope, *route);
-    // Reads are not audited; every change, every use of a key and every
-    // login, allowed or refused, is — before the reply (fail closed).
-    if (request.method != "GET") {
+    bool refused = false;
+    response = Dispatch(scope, *route, &refused);
+    // Reads are not audited unless refused; every change, every use of a
+    // key, every login and every refusal is — before the reply (fail
+    // closed).
+    if (request.method != "GET" || refused) {
       audit.result = response.status.ok()
                          ? "OK"
                          : std::string(ErrorCodeName(response.status.code()));
