@@ -6,12 +6,15 @@
 namespace kms {
 namespace {
 
-Result<WrapParams> ReadWrapParams(JsonReader& body) {
+// `label_field` names the RSA-OAEP label: "label" for wrap; "oaep_label" for
+// unwrap, where "label" is the new key's label.
+Result<WrapParams> ReadWrapParams(JsonReader& body,
+                                  std::string_view label_field) {
   WrapParams params;
   std::string mechanism = body.String("mechanism");
   auto hash = body.OptionalString("hash");
   auto mgf1 = body.OptionalString("mgf1_hash");
-  params.label = body.OptionalBase64("label").value_or(Bytes());
+  params.label = body.OptionalBase64(label_field).value_or(Bytes());
   KMS_RETURN_IF_ERROR(body.status());
   KMS_ASSIGN_OR_RETURN(params.mechanism, ParseWrapMechanism(mechanism));
   if (hash) {
@@ -53,7 +56,7 @@ Result<Json> HandleWrap(RequestScope& scope) {
   std::string target_id = body->String("target_key_id");
   auto target_version = body->OptionalInt("target_version");
   auto version = body->OptionalInt("version");
-  KMS_ASSIGN_OR_RETURN(WrapParams params, ReadWrapParams(*body));
+  KMS_ASSIGN_OR_RETURN(WrapParams params, ReadWrapParams(*body, "label"));
   KMS_RETURN_IF_ERROR(body->Finish());
   KeyService* keys = scope.context().keys;
   const std::string& ring = scope.param(0);
@@ -86,7 +89,7 @@ Result<Json> HandleUnwrap(RequestScope& scope) {
   KMS_ASSIGN_OR_RETURN(JsonReader * body, scope.Body());
   Bytes wrapped = body->Base64("wrapped");
   auto version = body->OptionalInt("version");
-  KMS_ASSIGN_OR_RETURN(WrapParams params, ReadWrapParams(*body));
+  KMS_ASSIGN_OR_RETURN(WrapParams params, ReadWrapParams(*body, "oaep_label"));
   KMS_ASSIGN_OR_RETURN(CreateKeyRequest request, ReadNewKey(*body));
   KMS_RETURN_IF_ERROR(body->Finish());
   KeyService* keys = scope.context().keys;

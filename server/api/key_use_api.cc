@@ -107,6 +107,10 @@ Result<RsaDecryptParams> ToRsaParams(const CipherRequest& r) {
     return params;
   }
   if (r.mode != "RSA_OAEP" && !r.mode.empty()) {
+    if (ParseCipherMode(r.mode).ok()) {
+      return Error(ErrorCode::kUsageNotAllowed,
+                   r.mode + " needs an AES key, not an RSA key");
+    }
     return Error(ErrorCode::kUnsupportedAlgorithm,
                  "mode for RSA keys must be RSA_OAEP or RSA_PKCS1");
   }
@@ -123,6 +127,10 @@ Result<RsaDecryptParams> ToRsaParams(const CipherRequest& r) {
 }
 
 Result<CipherParams> ToCipherParams(const CipherRequest& r) {
+  if (r.mode == "RSA_OAEP" || r.mode == "RSA_PKCS1") {
+    return Error(ErrorCode::kUsageNotAllowed,
+                 r.mode + " needs an RSA key, not an AES key");
+  }
   CipherParams params;
   KMS_ASSIGN_OR_RETURN(params.mode,
                        ParseCipherMode(r.mode.empty() ? "GCM" : r.mode));
@@ -157,6 +165,12 @@ Result<Json> HandlePublicKey(RequestScope& scope) {
   }
   KMS_ASSIGN_OR_RETURN(KeyVersionRecord record,
                        ctx.store->GetVersion(key.key_ring, key.id, version));
+  // docs/api.md: a public key exists while the version is not destroyed.
+  if (record.state == VersionState::kDestroyed) {
+    return Error(ErrorCode::kVersionDestroyed,
+                 "version " + std::to_string(version) + " of key '" + key.id +
+                     "' is destroyed");
+  }
   if (record.public_key_der.empty()) {
     return Error(ErrorCode::kUsageNotAllowed,
                  key.algorithm + " keys have no public key");

@@ -78,28 +78,27 @@ Status AuthService::VerifyPin(const std::string& client,
     }
     return record.status();
   }
-  if (record->failed_attempts >= config_.max_pin_attempts) {
+  // Count the attempt before checking it, so that concurrent guesses cannot
+  // get past the limit; a correct PIN clears the count afterwards.
+  KMS_ASSIGN_OR_RETURN(int attempts, store_->RecordPinFailure(client, key_ring));
+  if (attempts > config_.max_pin_attempts) {
     return Error(ErrorCode::kPinLocked,
                  "PIN locked after too many failed attempts; an administrator "
                  "must unlock it");
   }
   Status check = CheckPin(pin, record->pin_hash);
   if (check.code() == ErrorCode::kPinIncorrect) {
-    KMS_ASSIGN_OR_RETURN(int failures, store_->RecordPinFailure(client, key_ring));
-    if (failures >= config_.max_pin_attempts) {
+    if (attempts >= config_.max_pin_attempts) {
       return Error(ErrorCode::kPinLocked,
                    "PIN incorrect; the PIN is now locked");
     }
     return Error(ErrorCode::kPinIncorrect,
                  "PIN incorrect (" +
-                     std::to_string(config_.max_pin_attempts - failures) +
+                     std::to_string(config_.max_pin_attempts - attempts) +
                      " attempts left)");
   }
   KMS_RETURN_IF_ERROR(check);
-  if (record->failed_attempts > 0) {
-    KMS_RETURN_IF_ERROR(store_->ResetPinFailures(client, key_ring));
-  }
-  return Status::Ok();
+  return store_->ResetPinFailures(client, key_ring);
 }
 
 Result<IssuedToken> AuthService::IssueToken(const std::string& client,

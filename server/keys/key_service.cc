@@ -294,14 +294,21 @@ Result<KeyVersionRecord> KeyService::ChangeVersion(const std::string& key_ring,
       }
       break;
     }
-    case VersionAction::kCancelDestroy:
+    case VersionAction::kCancelDestroy: {
       if (v.state != VersionState::kDestroyScheduled) {
         return refuse("only a version scheduled for destruction can be "
                       "restored");
       }
       v.state = v.state_before_destroy;
       v.destroy_at = 0;
+      // A usable version makes a key destroyed as a whole visible again.
+      KMS_ASSIGN_OR_RETURN(KeyRecord key, store_->GetKey(key_ring, id));
+      if (key.deleted) {
+        key.deleted = false;
+        KMS_RETURN_IF_ERROR(store_->UpdateKey(key));
+      }
       break;
+    }
   }
   KMS_RETURN_IF_ERROR(store_->UpdateVersion(v));
   if (v.state != VersionState::kEnabled) Evict(v);

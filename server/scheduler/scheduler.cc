@@ -8,6 +8,7 @@ namespace kms {
 namespace {
 
 constexpr char kSchedulerClient[] = "kmsd-scheduler";
+constexpr int64_t kExpiredTokenGraceMs = 3600 * 1000;
 
 void AuditAction(ServerContext& ctx, const std::string& operation,
                  const std::string& key_ring, const std::string& key_id,
@@ -84,7 +85,9 @@ int Scheduler::RunOnce() {
       ++actions;
     }
   }
-  Status cleaned = ctx.store->DeleteExpiredTokens(now);
+  // Expired tokens are kept a while so that a client presenting one is told
+  // TOKEN_EXPIRED (renew or log in again) rather than TOKEN_INVALID.
+  Status cleaned = ctx.store->DeleteExpiredTokens(now - kExpiredTokenGraceMs);
   if (!cleaned.ok()) {
     KMS_LOG(kWarning) << "scheduler: " << cleaned.ToString();
   }

@@ -109,8 +109,8 @@ class AuditTest : public ::testing::Test {
   static void ExpectRefused(ApiClient& client, const Result<Json>& r,
                             ErrorCode code, const std::string& what) {
     EXPECT_EQ(CodeOf(r), code) << what << ": " << Describe(r);
-    refusals_.push_back({client.last_request_id(),
-                         std::string(ErrorCodeName(code)), what});
+    refusals_.push_back(
+        {client.last_request_id(), std::string(ErrorCodeName(code)), what});
   }
 
   // Logins, key creation, signing, PIN changes and a handful of refusals.
@@ -169,8 +169,7 @@ class AuditTest : public ::testing::Test {
     // Refusals of several kinds.
     Json bad_alg = Obj();
     bad_alg.Set("label", "x").Set("algorithm", "DES_56");
-    ExpectRefused(*app,
-                  app->Call("POST", "/v1/keyrings/audited/keys", bad_alg),
+    ExpectRefused(*app, app->Call("POST", "/v1/keyrings/audited/keys", bad_alg),
                   ErrorCode::kUnsupportedAlgorithm, "unknown algorithm");
     ExpectRefused(*app,
                   app->Call("POST", "/v1/keyrings", Obj().Set("name", "mine")),
@@ -188,9 +187,9 @@ class AuditTest : public ::testing::Test {
       ExpectRefused(*other, other->Call("GET", "/v1/keyrings/nogrant/keys"),
                     ErrorCode::kPermissionDenied, "read without a grant");
     }
-    auto dev_ca = DevCa::Load(
-        *ReadFile(kmsd_->data_dir() + "/pki/ca.pem"),
-        *ReadSecretFile(kmsd_->data_dir() + "/pki/ca-key.pem"));
+    auto dev_ca =
+        DevCa::Load(*ReadFile(kmsd_->data_dir() + "/pki/ca.pem"),
+                    *ReadSecretFile(kmsd_->data_dir() + "/pki/ca-key.pem"));
     ASSERT_TRUE(dev_ca.ok());
     auto stranger_cert = dev_ca->IssueClient("stranger");
     ASSERT_TRUE(stranger_cert.ok());
@@ -293,8 +292,8 @@ class AuditTest : public ::testing::Test {
     running_ = true;
     auto verified = Verify();
     ASSERT_TRUE(verified.ok()) << Describe(verified);
-    EXPECT_FALSE(cJSON_IsTrue(
-        cJSON_GetObjectItemCaseSensitive(verified->get(), "ok")))
+    EXPECT_FALSE(
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(verified->get(), "ok")))
         << verified->Dump();
     int64_t first_bad = Int(*verified, "first_bad_seq");
     EXPECT_NE(std::find(bad_seqs.begin(), bad_seqs.end(), first_bad),

@@ -98,7 +98,8 @@ class AuthTest : public ::testing::Test {
   void MakeRing(const std::string& ring, const std::string& client,
                 const std::vector<std::string>& permissions,
                 const std::string& pin) {
-    auto created = admin_->Call("POST", "/v1/keyrings", Obj().Set("name", ring));
+    auto created =
+        admin_->Call("POST", "/v1/keyrings", Obj().Set("name", ring));
     ASSERT_TRUE(created.ok()) << Describe(created);
     if (!permissions.empty()) {
       Json grant = Obj();
@@ -160,9 +161,8 @@ class AuthTest : public ::testing::Test {
     std::string cert_file = tmp_ + "/" + name + ".pem";
     std::string key_file = tmp_ + "/" + name + "-key.pem";
     EXPECT_TRUE(WriteFileAtomic(cert_file, cert.cert_pem, 0600).ok());
-    EXPECT_TRUE(WriteFileAtomic(key_file,
-                                {cert.key_pem.data(), cert.key_pem.size()},
-                                0600)
+    EXPECT_TRUE(WriteFileAtomic(
+                    key_file, {cert.key_pem.data(), cert.key_pem.size()}, 0600)
                     .ok());
     return kmsd_->ClientWith(cert_file, key_file);
   }
@@ -387,19 +387,17 @@ TEST_F(AuthTest, AnotherKeyRingIsNeitherVisibleNorUsable) {
     auto list2 = bare->Call("GET", "/v1/keyrings/other2/keys");
     EXPECT_EQ(CodeOf(list2), ErrorCode::kPermissionDenied) << Describe(list2);
     auto sign2 = bare->Call(
-        "POST", "/v1/keyrings/other2/keys/" + Str(*key2, "id") + "/sign",
-        sign);
+        "POST", "/v1/keyrings/other2/keys/" + Str(*key2, "id") + "/sign", sign);
     EXPECT_EQ(CodeOf(sign2), ErrorCode::kPermissionDenied) << Describe(sign2);
   } else {
-    EXPECT_EQ(CodeOf(login2), ErrorCode::kPermissionDenied)
-        << Describe(login2);
+    EXPECT_EQ(CodeOf(login2), ErrorCode::kPermissionDenied) << Describe(login2);
   }
   // Nothing was created on either ring by the app.
   auto keys = admin_->Call("GET", "/v1/keyrings/other/keys");
   ASSERT_TRUE(keys.ok());
-  EXPECT_EQ(cJSON_GetArraySize(
-                cJSON_GetObjectItemCaseSensitive(keys->get(), "keys")),
-            1);
+  EXPECT_EQ(
+      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(keys->get(), "keys")),
+      1);
 }
 
 TEST_F(AuthTest, VerifyOnlyGrantRefusesSign) {
@@ -481,8 +479,8 @@ TEST_F(AuthTest, AdminOnlyEndpointsAreRefusedToTheApp) {
   calls.push_back({"DELETE", "/v1/clients/app/grants/dev", Json()});
   calls.push_back({"POST", "/v1/clients/app/pin",
                    std::move(Obj().Set("key_ring", "dev").Set("pin", "0000"))});
-  calls.push_back({"POST", "/v1/keyrings",
-                   std::move(Obj().Set("name", "app-made"))});
+  calls.push_back(
+      {"POST", "/v1/keyrings", std::move(Obj().Set("name", "app-made"))});
   calls.push_back({"GET", "/v1/audit", Json()});
   calls.push_back({"POST", "/v1/audit/verify", Obj()});
   calls.push_back({"POST", "/v1/backup", Obj()});
@@ -530,10 +528,8 @@ TEST_F(AuthTest, AdminWithoutTokenManagesButCannotUseKeys) {
   Json enc = Obj();
   enc.Set("mode", "GCM").Set("plaintext", "aGVsbG8=");
   auto encrypted = admin_->Call(
-      "POST", "/v1/keyrings/dev/keys/" + Str(*aes_key, "id") + "/encrypt",
-      enc);
-  EXPECT_EQ(CodeOf(encrypted), ErrorCode::kTokenMissing)
-      << Describe(encrypted);
+      "POST", "/v1/keyrings/dev/keys/" + Str(*aes_key, "id") + "/encrypt", enc);
+  EXPECT_EQ(CodeOf(encrypted), ErrorCode::kTokenMissing) << Describe(encrypted);
 }
 
 TEST_F(AuthTest, ClientChangesItsOwnPin) {

@@ -161,9 +161,9 @@ std::string BadInputTest::verify_only_key_;
 int BadInputTest::counter_ = 0;
 
 TEST_F(BadInputTest, MalformedJson) {
-  for (const char* body :
-       {R"({"label": "x", )", "not json", "[1, 2]", R"({"label": "x"} trailing)",
-        "\"just a string\"", "{\"label\": \"\xff\xfe\"", ""}) {
+  for (const char* body : {R"({"label": "x", )", "not json", "[1, 2]",
+                           R"({"label": "x"} trailing)", "\"just a string\"",
+                           "{\"label\": \"\xff\xfe\""}) {
     Case("POST", "/v1/keyrings/dev/keys", body, 400, "MALFORMED_JSON");
   }
   Case("POST", "/v1/auth/login", "{pin: 1234}", 400, "MALFORMED_JSON",
@@ -226,20 +226,29 @@ TEST_F(BadInputTest, WrongKeyUsage) {
   Case("POST", KeyPath(verify_only_key_, "sign"),
        R"({"data": ")" + DigestB64("x") + R"("})", 400, "USAGE_NOT_ALLOWED");
   Case("POST", KeyPath(ec_key_, "encrypt"),
-       R"({"mode": "GCM", "plaintext": "aGVsbG8="})", 400,
-       "USAGE_NOT_ALLOWED");
+       R"({"mode": "GCM", "plaintext": "aGVsbG8="})", 400, "USAGE_NOT_ALLOWED");
 }
 
 TEST_F(BadInputTest, DigestOfTheWrongLength) {
+  // With a hash named, the digest must have exactly its length.
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x", 31) + R"("})", 400,
+       R"({"data": ")" + DigestB64("x", 31) + R"(", "hash": "SHA256"})", 400,
        "DIGEST_LENGTH_INVALID");
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x", 33) + R"("})", 400,
+       R"({"data": ")" + DigestB64("x", 33) + R"(", "hash": "SHA256"})", 400,
        "DIGEST_LENGTH_INVALID");
   Case("POST", KeyPath(ec_key_, "sign"),
        R"({"data": ")" + DigestB64("x", 32) + R"(", "hash": "SHA384"})", 400,
        "DIGEST_LENGTH_INVALID");
+  // Without one (raw ECDSA, as CKM_ECDSA), at most a SHA-512 digest.
+  std::string too_long = Base64Encode(Bytes(65, 0x5a));
+  Case("POST", KeyPath(ec_key_, "sign"), R"({"data": ")" + too_long + R"("})",
+       400, "DIGEST_LENGTH_INVALID");
+  Case("POST", KeyPath(ec_key_, "verify"),
+       R"({"data": ")" + DigestB64("x", 31) +
+           R"(", "hash": "SHA256", "signature": ")" + DigestB64("s", 64) +
+           R"("})",
+       400, "DIGEST_LENGTH_INVALID");
 }
 
 TEST_F(BadInputTest, MissingToken) {
@@ -273,9 +282,12 @@ TEST_F(BadInputTest, OversizedBodyWithContentLength) {
   // The server may close before curl has sent everything; if a reply came
   // back it must be the 413.
   if (reply.ok()) {
-    ExpectError({reply->status, std::string(reply->body.data(),
-                                            reply->body.size())},
-                413, "PAYLOAD_TOO_LARGE", "too-large-curl");
+    ExpectError(
+        {reply->status, std::string(reply->body.data(), reply->body.size())},
+        413, "PAYLOAD_TOO_LARGE", "too-large-curl");
+  } else {
+    EXPECT_EQ(reply.status().code(), ErrorCode::kUnavailable)
+        << reply.status().ToString();
   }
 }
 

@@ -74,8 +74,9 @@ TEST(DurabilityTest, AcknowledgedKeysSurviveKill9) {
     ApiClient& app = *clients[index];
     for (int i = 0;; ++i) {
       Json create = Json::Object();
-      create.Set("label", "burst-" + std::to_string(index) + "-" +
-                              std::to_string(i))
+      create
+          .Set("label",
+               "burst-" + std::to_string(index) + "-" + std::to_string(i))
           .Set("algorithm", "EC_P256");
       auto key = app.Call("POST", "/v1/keyrings/dev/keys", create);
       if (!key.ok()) {
@@ -96,7 +97,8 @@ TEST(DurabilityTest, AcknowledgedKeysSurviveKill9) {
           app.Call("POST", "/v1/keyrings/dev/keys/" + id + "/sign", sign);
       if (!signed_reply.ok()) {
         std::lock_guard<std::mutex> lock(mu);
-        if (!killed) early_failures.push_back("sign: " + Describe(signed_reply));
+        if (!killed)
+          early_failures.push_back("sign: " + Describe(signed_reply));
         return;
       }
       ++signatures;
@@ -115,8 +117,8 @@ TEST(DurabilityTest, AcknowledgedKeysSurviveKill9) {
       done = acknowledged.size();
       if (!early_failures.empty()) break;
     }
-    if (done >= 2 * kThreads &&
-        std::chrono::steady_clock::now() - start > std::chrono::milliseconds(1500)) {
+    if (done >= 2 * kThreads && std::chrono::steady_clock::now() - start >
+                                    std::chrono::milliseconds(1500)) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

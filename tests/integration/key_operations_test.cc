@@ -5,6 +5,7 @@
 // refusals and the random endpoint.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -116,8 +117,8 @@ class KeyOperationsTest : public ::testing::Test {
     body.SetStrings("usages", usages);
     if (exportable) body.Set("exportable", true);
     Json key = Ok(app_->Call("POST", "/v1/keyrings/dev/import", body));
-    EXPECT_TRUE(cJSON_IsTrue(
-        cJSON_GetObjectItemCaseSensitive(key.get(), "imported")))
+    EXPECT_TRUE(
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(key.get(), "imported")))
         << key.Dump();
     return Str(key, "id");
   }
@@ -205,14 +206,17 @@ TEST_F(KeyOperationsTest, RsaPssSignaturesVerifyWithOpenSsl) {
   const Bytes message = ToBytes("pss message");
   struct Case {
     const char* hash;
-    const char* mgf1;     // nullptr: not sent (defaults to hash)
-    int salt;             // -1: not sent (defaults to the hash size)
+    const char* mgf1;  // nullptr: not sent (defaults to hash)
+    int salt;          // -1: not sent (defaults to the hash size)
     int expected_salt;
   };
   const Case cases[] = {
-      {"SHA256", nullptr, -1, 32}, {"SHA256", "SHA256", 32, 32},
-      {"SHA256", nullptr, 0, 0},   {"SHA384", "SHA384", 48, 48},
-      {"SHA512", nullptr, 64, 64}, {"SHA256", "SHA1", 20, 20},
+      {"SHA256", nullptr, -1, 32},
+      {"SHA256", "SHA256", 32, 32},
+      {"SHA256", nullptr, 0, 0},
+      {"SHA384", "SHA384", 48, 48},
+      {"SHA512", nullptr, 64, 64},
+      {"SHA256", "SHA1", 20, 20},
       {"SHA1", "SHA1", 20, 20},
       // The largest salt for a 2048-bit key and SHA-512: 256 - 64 - 2.
       {"SHA512", "SHA512", 190, 190},
@@ -232,8 +236,8 @@ TEST_F(KeyOperationsTest, RsaPssSignaturesVerifyWithOpenSsl) {
     Bytes sig = B64(reply, "signature");
     EXPECT_EQ(sig.size(), 256u);
     const EVP_MD* mgf1 = MdByName(c.mgf1 ? c.mgf1 : c.hash);
-    EXPECT_TRUE(VerifyRsaPss(pub.get(), md, mgf1, c.expected_salt,
-                             View(digest), View(sig)));
+    EXPECT_TRUE(VerifyRsaPss(pub.get(), md, mgf1, c.expected_salt, View(digest),
+                             View(sig)));
     // A verifier expecting another salt length refuses it.
     EXPECT_FALSE(VerifyRsaPss(pub.get(), md, mgf1, c.expected_salt + 1,
                               View(digest), View(sig)));
@@ -305,8 +309,8 @@ TEST_F(KeyOperationsTest, HmacSignThenServerVerify) {
       .SetBase64("data", View(message))
       .SetBase64("signature", View(mac));
   Json reply = Ok(Use(id, "verify", good));
-  EXPECT_TRUE(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply.get(),
-                                                            "valid")));
+  EXPECT_TRUE(
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply.get(), "valid")));
 
   Bytes wrong = mac;
   wrong[5] ^= 0x01;
@@ -348,12 +352,11 @@ TEST_F(KeyOperationsTest, RsaDecryptsWhatOpenSslEncrypted) {
       const char* hash;  // nullptr for PKCS#1 v1.5
       bool with_label;
     };
-    for (const Case& c : {Case{"RSA_OAEP", "SHA1", false},
-                          Case{"RSA_OAEP", "SHA1", true},
-                          Case{"RSA_OAEP", "SHA256", false},
-                          Case{"RSA_OAEP", "SHA256", true},
-                          Case{"RSA_OAEP", "SHA512", true},
-                          Case{"RSA_PKCS1", nullptr, false}}) {
+    for (const Case& c :
+         {Case{"RSA_OAEP", "SHA1", false}, Case{"RSA_OAEP", "SHA1", true},
+          Case{"RSA_OAEP", "SHA256", false}, Case{"RSA_OAEP", "SHA256", true},
+          Case{"RSA_OAEP", "SHA512", true},
+          Case{"RSA_PKCS1", nullptr, false}}) {
       SCOPED_TRACE(std::string(c.mode) + " " + (c.hash ? c.hash : "") +
                    (c.with_label ? " label" : ""));
       const EVP_MD* md = c.hash ? MdByName(c.hash) : nullptr;
@@ -372,7 +375,8 @@ TEST_F(KeyOperationsTest, RsaDecryptsWhatOpenSslEncrypted) {
         Json wrong = Json::Object();
         wrong.Set("mode", c.mode).SetBase64("ciphertext", View(*ct));
         wrong.Set("hash", c.hash).SetBase64("label", View(ToBytes("other")));
-        EXPECT_TRUE(Fails(Use(id, "decrypt", wrong), ErrorCode::kDecryptFailed));
+        EXPECT_TRUE(
+            Fails(Use(id, "decrypt", wrong), ErrorCode::kDecryptFailed));
       }
     }
     // A ciphertext of the wrong length is refused as such.
@@ -390,7 +394,7 @@ TEST_F(KeyOperationsTest, ImportedAesCiphertextsMatchOpenSsl) {
     SCOPED_TRACE(algorithm);
     const Bytes key = RandomBytes(key_size);
     std::string id = Import(algorithm, View(key), {"encrypt", "decrypt"});
-    const Bytes plaintext = ToBytes("attack at dawn, bring 37 bytes!!!!!!");
+    const Bytes plaintext = ToBytes("attack at dawn, bring 37 bytes!!!!!!!");
     ASSERT_EQ(plaintext.size(), 37u);
     const Bytes aad = ToBytes("associated data");
 
@@ -430,9 +434,9 @@ TEST_F(KeyOperationsTest, ImportedAesCiphertextsMatchOpenSsl) {
       Json reply = Ok(Use(id, "encrypt", body));
       Bytes iv = B64(reply, "iv");
       EXPECT_EQ(iv.size(), 12u);
-      auto pt = AesDecrypt("GCM", View(key), View(iv), {},
-                           View(B64(reply, "ciphertext")),
-                           View(B64(reply, "tag")));
+      auto pt =
+          AesDecrypt("GCM", View(key), View(iv), {},
+                     View(B64(reply, "ciphertext")), View(B64(reply, "tag")));
       ASSERT_TRUE(pt.has_value());
       EXPECT_EQ(*pt, plaintext);
       Json again = Ok(Use(id, "encrypt", body));
@@ -468,9 +472,9 @@ TEST_F(KeyOperationsTest, ImportedAesCiphertextsMatchOpenSsl) {
     // CBC_PAD, CBC (whole blocks) and CTR, both directions.
     for (const std::string mode : {"CBC_PAD", "CBC", "CTR"}) {
       SCOPED_TRACE(mode);
-      const Bytes input =
-          mode == "CBC" ? Bytes(plaintext.begin(), plaintext.begin() + 32)
-                        : plaintext;
+      const Bytes input = mode == "CBC"
+                              ? Bytes(plaintext.begin(), plaintext.begin() + 32)
+                              : plaintext;
       // Server encrypts with a generated IV; OpenSSL decrypts.
       Json body = Json::Object();
       body.Set("mode", mode).SetBase64("plaintext", View(input));
@@ -479,8 +483,7 @@ TEST_F(KeyOperationsTest, ImportedAesCiphertextsMatchOpenSsl) {
       Bytes ct = B64(reply, "ciphertext");
       EXPECT_EQ(iv.size(), 16u);
       EXPECT_EQ(cJSON_GetObjectItemCaseSensitive(reply.get(), "tag"), nullptr);
-      if (mode == "CBC_PAD") EXPECT_EQ(ct.size(), 48u);
-      if (mode != "CBC_PAD") EXPECT_EQ(ct.size(), input.size());
+      EXPECT_EQ(ct.size(), mode == "CBC_PAD" ? size_t{48} : input.size());
       auto pt = AesDecrypt(mode, View(key), View(iv), {}, View(ct), {});
       ASSERT_TRUE(pt.has_value());
       EXPECT_EQ(*pt, input);
@@ -542,8 +545,8 @@ TEST_F(KeyOperationsTest, ImportedAsymmetricKeysSignForTheLocalPublicKey) {
     EXPECT_EQ(PublicKeyDer(id), PublicKeySpki(local.get()));
     Bytes digest = Digest(EVP_sha256(), View(message));
     Bytes sig = SignDigest(id, "RSA_PKCS1", View(digest), "SHA256");
-    EXPECT_TRUE(VerifyRsaPkcs1(local.get(), EVP_sha256(), View(digest),
-                               View(sig)));
+    EXPECT_TRUE(
+        VerifyRsaPkcs1(local.get(), EVP_sha256(), View(digest), View(sig)));
     // Server-side encryption decrypts with the local private key.
     const Bytes secret = RandomBytes(24);
     Json body = Json::Object();
@@ -619,8 +622,8 @@ TEST_F(KeyOperationsTest, WrapThenUnwrapGivesTheSameKey) {
     std::string copy = Str(key, "id");
     ASSERT_FALSE(copy.empty());
     EXPECT_NE(copy, target);
-    EXPECT_TRUE(cJSON_IsTrue(
-        cJSON_GetObjectItemCaseSensitive(key.get(), "imported")));
+    EXPECT_TRUE(
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(key.get(), "imported")));
     EXPECT_EQ(GcmWithFixedIv(copy, View(plaintext)), expected);
 
     // A damaged blob does not unwrap.
@@ -670,8 +673,8 @@ TEST_F(KeyOperationsTest, WrappedBlobsCheckWithOpenSsl) {
   auto pkcs8 = AesKeyUnwrap(View(kek), true, View(wrapped_ec));
   ASSERT_TRUE(pkcs8.has_value());
   const unsigned char* p = pkcs8->data();
-  EvpPkeyPtr priv(d2i_AutoPrivateKey(nullptr, &p,
-                                     static_cast<long>(pkcs8->size())));
+  EvpPkeyPtr priv(
+      d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(pkcs8->size())));
   ASSERT_NE(priv, nullptr);
   EXPECT_EQ(PublicKeySpki(priv.get()), PublicKeyDer(ec));
   // EC PKCS#8 is not whole semiblocks... or too short for RFC 3394 in
@@ -759,9 +762,33 @@ TEST_F(KeyOperationsTest, RsaOaepWrap) {
           .Set("hash", hash);
       if (with_label) body.SetBase64("label", View(label));
       Bytes blob = B64(Ok(Use(rsa_local, "wrap", body)), "wrapped");
-      auto pt = RsaDecrypt(local.get(), MdByName(hash), View(label), View(blob));
+      auto pt =
+          RsaDecrypt(local.get(), MdByName(hash), View(label), View(blob));
       ASSERT_TRUE(pt.has_value());
       EXPECT_EQ(*pt, material);
+      // Unwrapping names the OAEP label "oaep_label" ("label" is the new
+      // key's); the blob only unwraps with the same one.
+      Json unwrap_body = Json::Object();
+      unwrap_body.Set("mechanism", "RSA_OAEP")
+          .Set("hash", hash)
+          .SetBase64("wrapped", View(blob))
+          .Set("algorithm", "AES_256")
+          .Set("label", "oaep-unwrapped")
+          .SetStrings("usages", {"encrypt", "decrypt"});
+      if (with_label) unwrap_body.SetBase64("oaep_label", View(label));
+      std::string unwrapped =
+          Str(Ok(Use(rsa_local, "unwrap", unwrap_body)), "id");
+      EXPECT_EQ(GcmWithFixedIv(unwrapped, View(material)),
+                GcmWithFixedIv(known, View(material)));
+      Json wrong = Json::Object();
+      wrong.Set("mechanism", "RSA_OAEP")
+          .Set("hash", hash)
+          .SetBase64("wrapped", View(blob))
+          .Set("algorithm", "AES_256")
+          .Set("label", "wrong-label")
+          .SetBase64("oaep_label", View(ToBytes("not the label")));
+      EXPECT_TRUE(
+          Fails(Use(rsa_local, "unwrap", wrong), ErrorCode::kDecryptFailed));
     }
   }
 }
@@ -817,14 +844,13 @@ TEST_F(KeyOperationsTest, UsagesAreEnforced) {
   std::string sign_only = CreateKey("RSA_2048", {"sign"});
   Json encrypt = Json::Object();
   encrypt.Set("mode", "RSA_OAEP").SetBase64("plaintext", View(ToBytes("x")));
-  EXPECT_TRUE(Fails(Use(sign_only, "encrypt", encrypt),
-                    ErrorCode::kUsageNotAllowed));
+  EXPECT_TRUE(
+      Fails(Use(sign_only, "encrypt", encrypt), ErrorCode::kUsageNotAllowed));
   EXPECT_EQ(app_->last_http_status(), 400);
   Json decrypt = Json::Object();
-  decrypt.Set("mode", "RSA_OAEP")
-      .SetBase64("ciphertext", View(Bytes(256, 1)));
-  EXPECT_TRUE(Fails(Use(sign_only, "decrypt", decrypt),
-                    ErrorCode::kUsageNotAllowed));
+  decrypt.Set("mode", "RSA_OAEP").SetBase64("ciphertext", View(Bytes(256, 1)));
+  EXPECT_TRUE(
+      Fails(Use(sign_only, "decrypt", decrypt), ErrorCode::kUsageNotAllowed));
   Bytes digest = Digest(EVP_sha256(), View(ToBytes("x")));
   Json verify = Json::Object();
   verify.Set("scheme", "RSA_PKCS1")
@@ -851,8 +877,8 @@ TEST_F(KeyOperationsTest, UsagesAreEnforced) {
       Fails(Use(encrypt_only, "decrypt", open), ErrorCode::kUsageNotAllowed));
   Json sign = Json::Object();
   sign.SetBase64("data", View(digest));
-  EXPECT_TRUE(Fails(Use(encrypt_only, "sign", sign),
-                    ErrorCode::kUsageNotAllowed));
+  EXPECT_TRUE(
+      Fails(Use(encrypt_only, "sign", sign), ErrorCode::kUsageNotAllowed));
 
   // Usages an algorithm cannot have are refused at creation.
   Json body = Json::Object();
@@ -875,12 +901,10 @@ TEST_F(KeyOperationsTest, SchemeOrModeForAnotherKeyTypeIsRefused) {
   };
   // A known scheme that does not fit the key type: USAGE_NOT_ALLOWED
   // ("the key's usages or type do not allow the operation").
-  for (const Case& c : {Case{ec, "RSA_PSS", "SHA256"},
-                        Case{ec, "RSA_PKCS1", "SHA256"},
-                        Case{ec, "ED25519", nullptr},
-                        Case{rsa, "ECDSA", nullptr},
-                        Case{rsa, "HMAC", nullptr},
-                        Case{hmac, "ECDSA", nullptr}}) {
+  for (const Case& c :
+       {Case{ec, "RSA_PSS", "SHA256"}, Case{ec, "RSA_PKCS1", "SHA256"},
+        Case{ec, "ED25519", nullptr}, Case{rsa, "ECDSA", nullptr},
+        Case{rsa, "HMAC", nullptr}, Case{hmac, "ECDSA", nullptr}}) {
     SCOPED_TRACE(std::string(c.scheme) + " with key " + c.key);
     Json body = Json::Object();
     body.Set("scheme", c.scheme).SetBase64("data", View(digest));
@@ -896,8 +920,8 @@ TEST_F(KeyOperationsTest, SchemeOrModeForAnotherKeyTypeIsRefused) {
   unknown_hash.Set("scheme", "RSA_PKCS1")
       .Set("hash", "MD5")
       .SetBase64("data", View(Bytes(16, 1)));
-  EXPECT_TRUE(Fails(Use(rsa, "sign", unknown_hash),
-                    ErrorCode::kUnsupportedAlgorithm));
+  EXPECT_TRUE(
+      Fails(Use(rsa, "sign", unknown_hash), ErrorCode::kUnsupportedAlgorithm));
   Json unknown_mode = Json::Object();
   unknown_mode.Set("mode", "ECB").SetBase64("plaintext", View(Bytes(16, 1)));
   EXPECT_TRUE(Fails(Use(aes, "encrypt", unknown_mode),
@@ -909,7 +933,8 @@ TEST_F(KeyOperationsTest, SchemeOrModeForAnotherKeyTypeIsRefused) {
   EXPECT_TRUE(
       Fails(Use(rsa, "encrypt", gcm_on_rsa), ErrorCode::kUsageNotAllowed));
   Json oaep_on_aes = Json::Object();
-  oaep_on_aes.Set("mode", "RSA_OAEP").SetBase64("plaintext", View(Bytes(16, 1)));
+  oaep_on_aes.Set("mode", "RSA_OAEP")
+      .SetBase64("plaintext", View(Bytes(16, 1)));
   EXPECT_TRUE(
       Fails(Use(aes, "encrypt", oaep_on_aes), ErrorCode::kUsageNotAllowed));
   // RSA wrapping with an AES key and AES wrapping with an RSA key.

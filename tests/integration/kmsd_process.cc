@@ -43,7 +43,8 @@ std::map<std::string, std::string> ParseEnv(const std::string& text) {
 
 std::string BuiltBinary(const std::string& name) {
   const char* dir = std::getenv("KMS_BUILD_DIR");
-  return std::string(dir != nullptr ? dir : ".") + "/bin/" + name;
+  return std::string(dir != nullptr ? dir : KMS_TEST_BUILD_DIR) + "/bin/" +
+         name;
 }
 
 Result<std::unique_ptr<KmsdProcess>> KmsdProcess::Start(

@@ -35,8 +35,7 @@ EvpPkeyPtr Generate(const char* type, int rsa_bits, const char* curve) {
       EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), rsa_bits) <= 0) {
     return nullptr;
   }
-  if (curve != nullptr &&
-      EVP_PKEY_CTX_set_group_name(ctx.get(), curve) <= 0) {
+  if (curve != nullptr && EVP_PKEY_CTX_set_group_name(ctx.get(), curve) <= 0) {
     return nullptr;
   }
   EVP_PKEY* key = nullptr;
@@ -55,10 +54,9 @@ const EVP_CIPHER* AesCipher(std::string_view mode, size_t key_size) {
   return nullptr;
 }
 
-std::optional<Bytes> AesCrypt(bool encrypt, std::string_view mode,
-                              ByteView key, ByteView iv, ByteView aad,
-                              ByteView input, Bytes* tag_out,
-                              ByteView tag_in) {
+std::optional<Bytes> AesCrypt(bool encrypt, std::string_view mode, ByteView key,
+                              ByteView iv, ByteView aad, ByteView input,
+                              Bytes* tag_out, ByteView tag_in) {
   const EVP_CIPHER* cipher = AesCipher(mode, key.size());
   if (cipher == nullptr) return std::nullopt;
   const bool gcm = mode == "GCM";
@@ -234,9 +232,8 @@ Bytes PrivateKeyPkcs8(EVP_PKEY* key) {
 }
 
 Bytes PublicKeySpki(EVP_PKEY* key) {
-  return ToDer(key, [](EVP_PKEY* k, unsigned char** out) {
-    return i2d_PUBKEY(k, out);
-  });
+  return ToDer(
+      key, [](EVP_PKEY* k, unsigned char** out) { return i2d_PUBKEY(k, out); });
 }
 
 Bytes SelfSignedCertificate(EVP_PKEY* key, const std::string& cn) {
@@ -251,8 +248,7 @@ Bytes SelfSignedCertificate(EVP_PKEY* key, const std::string& cn) {
   X509_NAME* name = X509_get_subject_name(cert.get());
   if (X509_NAME_add_entry_by_txt(
           name, "CN", MBSTRING_ASC,
-          reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-          0) != 1 ||
+          reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0) != 1 ||
       X509_set_issuer_name(cert.get(), name) != 1 ||
       X509_sign(cert.get(), key, EVP_sha256()) <= 0) {
     return {};
