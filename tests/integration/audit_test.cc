@@ -2,12 +2,9 @@
 // recorded with their codes, no PIN or token is ever written, and edits,
 // deletions and reordering done directly in the database are found.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -15,44 +12,16 @@
 #include <utility>
 #include <vector>
 
-#include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/json.h"
 #include "server/dev/pki.h"
 #include "tests/integration/kmsd_process.h"
+#include "tests/integration/test_json.h"
 
 namespace kms::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Str(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-int64_t Int(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsNumber(item) ? static_cast<int64_t>(item->valuedouble) : -1;
-}
-
-ErrorCode CodeOf(const Result<Json>& r) {
-  return r.ok() ? ErrorCode::kOk : r.status().code();
-}
-
-std::string Describe(const Result<Json>& r) {
-  return r.ok() ? "OK " + r->Dump() : r.status().ToString();
-}
-
-Json Obj() { return Json::Object(); }
-
-std::string DigestB64(const std::string& message) {
-  uint8_t digest[32];
-  unsigned int len = 0;
-  EVP_Digest(message.data(), message.size(), digest, &len, EVP_sha256(),
-             nullptr);
-  return Base64Encode({digest, len});
-}
 
 // Distinctive secrets, so that finding one anywhere cannot be a coincidence.
 constexpr char kRingPin[] = "Audit-PIN-q7Zx41";
@@ -64,25 +33,6 @@ struct ExpectedRefusal {
   std::string code;
   std::string what;
 };
-
-struct RunResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-RunResult RunCommand(const std::string& command) {
-  RunResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    result.output.append(buffer, n);
-  }
-  int status = pclose(pipe);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  return result;
-}
 
 class AuditTest : public ::testing::Test {
  protected:
@@ -211,33 +161,12 @@ class AuditTest : public ::testing::Test {
     ASSERT_TRUE(out.ok()) << Describe(out);
   }
 
-  static std::vector<Json> AuditRecords() {
-    std::vector<Json> out;
-    auto admin = kmsd_->AdminClient();
-    int64_t after = 0;
-    while (true) {
-      auto page = admin->Call(
-          "GET", "/v1/audit?after=" + std::to_string(after) + "&limit=1000");
-      EXPECT_TRUE(page.ok()) << Describe(page);
-      if (!page.ok()) return out;
-      const cJSON* records =
-          cJSON_GetObjectItemCaseSensitive(page->get(), "records");
-      int n = cJSON_GetArraySize(records);
-      for (int i = 0; i < n; ++i) {
-        out.emplace_back(
-            CJsonPtr(cJSON_Duplicate(cJSON_GetArrayItem(records, i), 1)));
-        after = Int(out.back(), "seq");
-      }
-      if (n < 1000) return out;
-    }
-  }
-
   static Result<Json> Verify() {
     return kmsd_->AdminClient()->Call("POST", "/v1/audit/verify",
                                       Obj().Set("after", 0));
   }
 
-  static RunResult KmsctlVerify() {
+  static CommandRun KmsctlVerify() {
     return RunCommand(BuiltBinary("kmsctl") + " --env-file " +
                       kmsd_->data_dir() + "/env audit verify");
   }
@@ -295,12 +224,12 @@ class AuditTest : public ::testing::Test {
     EXPECT_FALSE(
         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(verified->get(), "ok")))
         << verified->Dump();
-    int64_t first_bad = Int(*verified, "first_bad_seq");
+    int64_t first_bad = Num(*verified, "first_bad_seq");
     EXPECT_NE(std::find(bad_seqs.begin(), bad_seqs.end(), first_bad),
               bad_seqs.end())
         << verified->Dump();
     if (fs::exists(BuiltBinary("kmsctl"))) {
-      RunResult cli = KmsctlVerify();
+      CommandRun cli = KmsctlVerify();
       EXPECT_EQ(cli.exit_code, 4) << cli.output;
       EXPECT_NE(cli.output.find(std::to_string(first_bad)), std::string::npos)
           << cli.output;
@@ -322,7 +251,7 @@ class AuditTest : public ::testing::Test {
   static int64_t MiddleSeq() {
     if (middle_seq_ == 0) {
       EnsureRunning();
-      auto records = AuditRecords();
+      auto records = AuditRecords(*kmsd_->AdminClient());
       EXPECT_GE(records.size(), 10u);
       middle_seq_ = static_cast<int64_t>(records.size()) / 2;
     }
@@ -344,21 +273,21 @@ int64_t AuditTest::middle_seq_ = 0;
 
 TEST_F(AuditTest, MixedWorkloadVerifies) {
   EnsureRunning();
-  auto records = AuditRecords();
+  auto records = AuditRecords(*kmsd_->AdminClient());
   ASSERT_GE(records.size(), 15u);
   auto verified = Verify();
   ASSERT_TRUE(verified.ok()) << Describe(verified);
   EXPECT_TRUE(
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(verified->get(), "ok")))
       << verified->Dump();
-  EXPECT_GE(Int(*verified, "checked"), static_cast<int64_t>(records.size()));
-  EXPECT_EQ(Int(*verified, "last_seq"), Int(*verified, "total"));
+  EXPECT_GE(Num(*verified, "checked"), static_cast<int64_t>(records.size()));
+  EXPECT_EQ(Num(*verified, "last_seq"), Num(*verified, "total"));
   // Sequence numbers are dense from 1.
   for (size_t i = 0; i < records.size(); ++i) {
-    EXPECT_EQ(Int(records[i], "seq"), static_cast<int64_t>(i + 1));
+    EXPECT_EQ(Num(records[i], "seq"), static_cast<int64_t>(i + 1));
   }
   if (fs::exists(BuiltBinary("kmsctl"))) {
-    RunResult cli = KmsctlVerify();
+    CommandRun cli = KmsctlVerify();
     EXPECT_EQ(cli.exit_code, 0) << cli.output;
   } else {
     GTEST_LOG_(WARNING) << "kmsctl not built; checked POST /v1/audit/verify";
@@ -367,7 +296,7 @@ TEST_F(AuditTest, MixedWorkloadVerifies) {
 
 TEST_F(AuditTest, EveryRefusalIsRecordedWithItsCode) {
   EnsureRunning();
-  auto records = AuditRecords();
+  auto records = AuditRecords(*kmsd_->AdminClient());
   ASSERT_GE(refusals_.size(), 6u);
   for (const ExpectedRefusal& refusal : refusals_) {
     const Json* found = nullptr;
@@ -402,7 +331,7 @@ TEST_F(AuditTest, NoPinOrTokenInAuditRecordsLogsOrDatabase) {
     ASSERT_GE(t.size(), 16u);
     secrets.push_back(t);
   }
-  auto records = AuditRecords();
+  auto records = AuditRecords(*kmsd_->AdminClient());
   ASSERT_FALSE(records.empty());
   for (const Json& r : records) {
     std::string text = r.Dump();

@@ -2,7 +2,6 @@
 // certificates, PINs and lock-out, tokens, key ring isolation, grants and
 // roles.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <chrono>
 #include <filesystem>
@@ -11,40 +10,15 @@
 #include <thread>
 #include <vector>
 
-#include "common/encoding.h"
 #include "common/file_util.h"
 #include "common/https_client.h"
 #include "common/json.h"
 #include "server/dev/pki.h"
 #include "tests/integration/kmsd_process.h"
+#include "tests/integration/test_json.h"
 
 namespace kms::testing {
 namespace {
-
-std::string Str(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-int64_t Int(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsNumber(item) ? static_cast<int64_t>(item->valuedouble) : -1;
-}
-
-bool Bool(const Json& j, const char* name) {
-  return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j.get(), name));
-}
-
-// The error code of a reply, kOk for a success.
-ErrorCode CodeOf(const Result<Json>& r) {
-  return r.ok() ? ErrorCode::kOk : r.status().code();
-}
-
-std::string Describe(const Result<Json>& r) {
-  return r.ok() ? "OK " + r->Dump() : r.status().ToString();
-}
-
-Json Obj() { return Json::Object(); }
 
 // Edits DIR/kmsd.json: sets section.key = value (creating the section).
 void SetConfig(const std::string& dir, const char* section, const char* key,
@@ -62,15 +36,6 @@ void SetConfig(const std::string& dir, const char* section, const char* key,
   cJSON_DeleteItemFromObjectCaseSensitive(node, key);
   cJSON_AddNumberToObject(node, key, static_cast<double>(value));
   ASSERT_TRUE(WriteFileAtomic(path, json->Dump() + "\n", 0600).ok());
-}
-
-// 32 bytes of SHA-256, base64.
-std::string DigestB64(const std::string& message) {
-  uint8_t digest[32];
-  unsigned int len = 0;
-  EVP_Digest(message.data(), message.size(), digest, &len, EVP_sha256(),
-             nullptr);
-  return Base64Encode({digest, len});
 }
 
 class AuthTest : public ::testing::Test {
@@ -134,27 +99,6 @@ class AuthTest : public ::testing::Test {
     return list->Dump().find("\"name\":\"" + ring + "\"") != std::string::npos;
   }
 
-  // Every audit record, oldest first.
-  std::vector<Json> AuditRecords() {
-    std::vector<Json> out;
-    int64_t after = 0;
-    while (true) {
-      auto page = admin_->Call(
-          "GET", "/v1/audit?after=" + std::to_string(after) + "&limit=1000");
-      EXPECT_TRUE(page.ok()) << Describe(page);
-      if (!page.ok()) return out;
-      const cJSON* records =
-          cJSON_GetObjectItemCaseSensitive(page->get(), "records");
-      int n = cJSON_GetArraySize(records);
-      for (int i = 0; i < n; ++i) {
-        out.emplace_back(CJsonPtr(
-            cJSON_Duplicate(cJSON_GetArrayItem(records, i), /*recurse=*/1)));
-        after = Int(out.back(), "seq");
-      }
-      if (n < 1000) return out;
-    }
-  }
-
   // Writes a certificate and key to files; returns the client.
   std::unique_ptr<ApiClient> ClientFor(const IssuedCertificate& cert,
                                        const std::string& name) {
@@ -201,7 +145,7 @@ TEST_F(AuthTest, NoClientCertificateIsRefusedBeforeProcessing) {
 
   // Not processed: no key ring, and nothing in the audit trail says it was.
   EXPECT_FALSE(RingExists("nocert"));
-  for (const Json& r : AuditRecords()) {
+  for (const Json& r : AuditRecords(*admin_)) {
     EXPECT_FALSE(Str(r, "key_ring") == "nocert" && Str(r, "result") == "OK")
         << r.Dump();
   }
@@ -266,21 +210,21 @@ TEST_F(AuthTest, WrongPinIsCountedAndLocksOutUntilAdminUnlocks) {
 
   auto status = PinStatus(*app, "lockring");
   ASSERT_TRUE(status.ok()) << Describe(status);
-  EXPECT_TRUE(Bool(*status, "pin_set"));
-  EXPECT_EQ(Int(*status, "failed_attempts"), 0);
-  EXPECT_EQ(Int(*status, "max_attempts"), 3);
+  EXPECT_TRUE(Flag(*status, "pin_set"));
+  EXPECT_EQ(Num(*status, "failed_attempts"), 0);
+  EXPECT_EQ(Num(*status, "max_attempts"), 3);
 
   // A success clears earlier failures.
   EXPECT_EQ(CodeOf(Login(*app, "lockring", "wrong-1")),
             ErrorCode::kPinIncorrect);
   status = PinStatus(*app, "lockring");
   ASSERT_TRUE(status.ok());
-  EXPECT_EQ(Int(*status, "failed_attempts"), 1);
+  EXPECT_EQ(Num(*status, "failed_attempts"), 1);
   auto ok_login = Login(*app, "lockring", pin);
   ASSERT_TRUE(ok_login.ok()) << Describe(ok_login);
   status = PinStatus(*app, "lockring");
   ASSERT_TRUE(status.ok());
-  EXPECT_EQ(Int(*status, "failed_attempts"), 0);
+  EXPECT_EQ(Num(*status, "failed_attempts"), 0);
 
   for (int i = 1; i <= 2; ++i) {
     auto wrong = Login(*app, "lockring", "wrong-pin");
@@ -288,8 +232,8 @@ TEST_F(AuthTest, WrongPinIsCountedAndLocksOutUntilAdminUnlocks) {
     EXPECT_EQ(app->last_http_status(), 401);
     status = PinStatus(*app, "lockring");
     ASSERT_TRUE(status.ok());
-    EXPECT_EQ(Int(*status, "failed_attempts"), i);
-    EXPECT_FALSE(Bool(*status, "locked"));
+    EXPECT_EQ(Num(*status, "failed_attempts"), i);
+    EXPECT_FALSE(Flag(*status, "locked"));
   }
   // The third wrong PIN uses up the attempts.
   auto third = Login(*app, "lockring", "wrong-pin");
@@ -298,8 +242,8 @@ TEST_F(AuthTest, WrongPinIsCountedAndLocksOutUntilAdminUnlocks) {
       << Describe(third);
   status = PinStatus(*app, "lockring");
   ASSERT_TRUE(status.ok());
-  EXPECT_EQ(Int(*status, "failed_attempts"), 3);
-  EXPECT_TRUE(Bool(*status, "locked"));
+  EXPECT_EQ(Num(*status, "failed_attempts"), 3);
+  EXPECT_TRUE(Flag(*status, "locked"));
 
   // Locked: the right PIN no longer helps, and is not checked.
   auto right = Login(*app, "lockring", pin);
@@ -315,8 +259,8 @@ TEST_F(AuthTest, WrongPinIsCountedAndLocksOutUntilAdminUnlocks) {
   ASSERT_TRUE(unlock.ok()) << Describe(unlock);
   status = PinStatus(*app, "lockring");
   ASSERT_TRUE(status.ok());
-  EXPECT_EQ(Int(*status, "failed_attempts"), 0);
-  EXPECT_FALSE(Bool(*status, "locked"));
+  EXPECT_EQ(Num(*status, "failed_attempts"), 0);
+  EXPECT_FALSE(Flag(*status, "locked"));
   auto after = Login(*app, "lockring", pin);
   ASSERT_TRUE(after.ok()) << Describe(after);
   EXPECT_FALSE(Str(*after, "token").empty());
@@ -443,7 +387,7 @@ TEST_F(AuthTest, VerifyOnlyGrantRefusesSign) {
       .Set("signature", Str(*sig, "signature"));
   auto verified = verifier->Call("POST", path + "/verify", verify);
   ASSERT_TRUE(verified.ok()) << Describe(verified);
-  EXPECT_TRUE(Bool(*verified, "valid"));
+  EXPECT_TRUE(Flag(*verified, "valid"));
   auto pub = verifier->Call("GET", path + "/public-key");
   EXPECT_TRUE(pub.ok()) << Describe(pub);
   auto made = verifier->Call("POST", "/v1/keyrings/dev/keys", create);
@@ -543,7 +487,7 @@ TEST_F(AuthTest, ClientChangesItsOwnPin) {
   EXPECT_EQ(CodeOf(refused), ErrorCode::kPinIncorrect) << Describe(refused);
   auto status = PinStatus(*app, "pinchange");
   ASSERT_TRUE(status.ok());
-  EXPECT_EQ(Int(*status, "failed_attempts"), 1);
+  EXPECT_EQ(Num(*status, "failed_attempts"), 1);
 
   Json change = Obj();
   change.Set("key_ring", "pinchange")
@@ -553,7 +497,7 @@ TEST_F(AuthTest, ClientChangesItsOwnPin) {
   ASSERT_TRUE(changed.ok()) << Describe(changed);
   status = PinStatus(*app, "pinchange");
   ASSERT_TRUE(status.ok());
-  EXPECT_EQ(Int(*status, "failed_attempts"), 0);
+  EXPECT_EQ(Num(*status, "failed_attempts"), 0);
 
   EXPECT_EQ(CodeOf(Login(*app, "pinchange", "first-pin")),
             ErrorCode::kPinIncorrect);
@@ -624,7 +568,7 @@ TEST_F(TokenTtlTest, RenewBeforeExpiryReplacesTheToken) {
     app->ClearBearerToken();
     auto login = app->Call("POST", "/v1/auth/login", body);
     ASSERT_TRUE(login.ok()) << Describe(login);
-    EXPECT_EQ(Int(*login, "ttl_seconds"), 2);
+    EXPECT_EQ(Num(*login, "ttl_seconds"), 2);
     old_token = Str(*login, "token");
     app->SetBearerToken(SecureString(old_token.c_str()));
     renewed = app->Call("POST", "/v1/auth/renew", Obj());

@@ -19,16 +19,14 @@
 #include "common/https_client.h"
 #include "common/json.h"
 #include "tests/integration/kmsd_process.h"
+#include "tests/integration/test_json.h"
 
 namespace kms::testing {
 namespace {
 
-std::string Str(const cJSON* j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j, name);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-std::string DigestB64(const std::string& message, size_t length = 32) {
+// The first `length` bytes of SHA-512 of `message`, base64 (test_json.h's
+// DigestB64 is SHA-256, too short for some of these cases).
+std::string Sha512B64(const std::string& message, size_t length = 32) {
   uint8_t digest[64];
   unsigned int len = 0;
   EVP_Digest(message.data(), message.size(), digest, &len, EVP_sha512(),
@@ -184,7 +182,7 @@ TEST_F(BadInputTest, WrongTypes) {
   Case("POST", KeyPath(ec_key_, "sign"), R"({"data": 12345})", 400,
        "INVALID_ARGUMENT");
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x") + R"(", "version": "1"})", 400,
+       R"({"data": ")" + Sha512B64("x") + R"(", "version": "1"})", 400,
        "INVALID_ARGUMENT");
   Case("POST", "/v1/random", R"({"length": "32"})", 400, "INVALID_ARGUMENT");
   // A required field missing is the same code.
@@ -198,7 +196,7 @@ TEST_F(BadInputTest, UnknownFieldIsNamed) {
            "UNKNOWN_FIELD");
   EXPECT_NE(message.find("colour"), std::string::npos) << message;
   message = Case("POST", KeyPath(ec_key_, "sign"),
-                 R"({"data": ")" + DigestB64("x") + R"(", "sneaky": true})",
+                 R"({"data": ")" + Sha512B64("x") + R"(", "sneaky": true})",
                  400, "UNKNOWN_FIELD");
   EXPECT_NE(message.find("sneaky"), std::string::npos) << message;
 }
@@ -215,16 +213,16 @@ TEST_F(BadInputTest, UnknownAlgorithm) {
        R"({"label": "x", "algorithm": "DES_56"})", 400,
        "UNSUPPORTED_ALGORITHM");
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x") + R"(", "scheme": "ROT13"})", 400,
+       R"({"data": ")" + Sha512B64("x") + R"(", "scheme": "ROT13"})", 400,
        "UNSUPPORTED_ALGORITHM");
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x") + R"(", "hash": "MD4"})", 400,
+       R"({"data": ")" + Sha512B64("x") + R"(", "hash": "MD4"})", 400,
        "UNSUPPORTED_ALGORITHM");
 }
 
 TEST_F(BadInputTest, WrongKeyUsage) {
   Case("POST", KeyPath(verify_only_key_, "sign"),
-       R"({"data": ")" + DigestB64("x") + R"("})", 400, "USAGE_NOT_ALLOWED");
+       R"({"data": ")" + Sha512B64("x") + R"("})", 400, "USAGE_NOT_ALLOWED");
   Case("POST", KeyPath(ec_key_, "encrypt"),
        R"({"mode": "GCM", "plaintext": "aGVsbG8="})", 400, "USAGE_NOT_ALLOWED");
 }
@@ -232,28 +230,28 @@ TEST_F(BadInputTest, WrongKeyUsage) {
 TEST_F(BadInputTest, DigestOfTheWrongLength) {
   // With a hash named, the digest must have exactly its length.
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x", 31) + R"(", "hash": "SHA256"})", 400,
+       R"({"data": ")" + Sha512B64("x", 31) + R"(", "hash": "SHA256"})", 400,
        "DIGEST_LENGTH_INVALID");
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x", 33) + R"(", "hash": "SHA256"})", 400,
+       R"({"data": ")" + Sha512B64("x", 33) + R"(", "hash": "SHA256"})", 400,
        "DIGEST_LENGTH_INVALID");
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x", 32) + R"(", "hash": "SHA384"})", 400,
+       R"({"data": ")" + Sha512B64("x", 32) + R"(", "hash": "SHA384"})", 400,
        "DIGEST_LENGTH_INVALID");
   // Without one (raw ECDSA, as CKM_ECDSA), at most a SHA-512 digest.
   std::string too_long = Base64Encode(Bytes(65, 0x5a));
   Case("POST", KeyPath(ec_key_, "sign"), R"({"data": ")" + too_long + R"("})",
        400, "DIGEST_LENGTH_INVALID");
   Case("POST", KeyPath(ec_key_, "verify"),
-       R"({"data": ")" + DigestB64("x", 31) +
-           R"(", "hash": "SHA256", "signature": ")" + DigestB64("s", 64) +
+       R"({"data": ")" + Sha512B64("x", 31) +
+           R"(", "hash": "SHA256", "signature": ")" + Sha512B64("s", 64) +
            R"("})",
        400, "DIGEST_LENGTH_INVALID");
 }
 
 TEST_F(BadInputTest, MissingToken) {
   Case("POST", KeyPath(ec_key_, "sign"),
-       R"({"data": ")" + DigestB64("x") + R"("})", 401, "TOKEN_MISSING",
+       R"({"data": ")" + Sha512B64("x") + R"("})", 401, "TOKEN_MISSING",
        /*with_token=*/false);
   Case("GET", "/v1/keyrings/dev/keys", "", 401, "TOKEN_MISSING",
        /*with_token=*/false);

@@ -2,8 +2,6 @@
 // burst of key creations and signatures loses nothing it acknowledged, and
 // its audit trail still verifies.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,41 +13,12 @@
 #include <thread>
 #include <vector>
 
-#include "common/encoding.h"
 #include "common/json.h"
 #include "tests/integration/kmsd_process.h"
+#include "tests/integration/test_json.h"
 
 namespace kms::testing {
 namespace {
-
-std::string Str(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-std::string Describe(const Result<Json>& r) {
-  return r.ok() ? "OK " + r->Dump() : r.status().ToString();
-}
-
-std::string DigestB64(const std::string& message) {
-  uint8_t digest[32];
-  unsigned int len = 0;
-  EVP_Digest(message.data(), message.size(), digest, &len, EVP_sha256(),
-             nullptr);
-  return Base64Encode({digest, len});
-}
-
-int RunCommand(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    output->append(buffer, n);
-  }
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 TEST(DurabilityTest, AcknowledgedKeysSurviveKill9) {
   constexpr int kThreads = 4;
@@ -181,11 +150,9 @@ TEST(DurabilityTest, AcknowledgedKeysSurviveKill9) {
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(verified->get(), "ok")))
       << verified->Dump();
   if (std::filesystem::exists(BuiltBinary("kmsctl"))) {
-    std::string output;
-    int rc = RunCommand(BuiltBinary("kmsctl") + " --env-file " +
-                            server.data_dir() + "/env audit verify",
-                        &output);
-    EXPECT_EQ(rc, 0) << output;
+    CommandRun cli = RunCommand(BuiltBinary("kmsctl") + " --env-file " +
+                                server.data_dir() + "/env audit verify");
+    EXPECT_EQ(cli.exit_code, 0) << cli.output;
   }
   EXPECT_EQ(server.Stop(), 0);
 }

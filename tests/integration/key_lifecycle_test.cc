@@ -14,72 +14,13 @@
 #include <thread>
 #include <vector>
 
-#include "common/encoding.h"
+#include "common/time_util.h"
 #include "tests/integration/kmsd_process.h"
 #include "tests/integration/openssl_check.h"
+#include "tests/integration/test_json.h"
 
 namespace kms::testing {
 namespace {
-
-const cJSON* Item(const Json& j, const char* name) {
-  return cJSON_GetObjectItemCaseSensitive(j.get(), name);
-}
-
-std::string Str(const cJSON* object, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(object, name);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-std::string Str(const Json& j, const char* name) { return Str(j.get(), name); }
-
-int64_t Num(const cJSON* object, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(object, name);
-  return cJSON_IsNumber(item) ? static_cast<int64_t>(item->valuedouble) : -1;
-}
-int64_t Num(const Json& j, const char* name) { return Num(j.get(), name); }
-
-bool Flag(const Json& j, const char* name) {
-  return cJSON_IsTrue(Item(j, name));
-}
-
-Bytes B64(const cJSON* object, const char* name) {
-  auto decoded = Base64Decode(Str(object, name));
-  if (!decoded.ok()) {
-    ADD_FAILURE() << "field " << name << " is not base64";
-    return {};
-  }
-  return *decoded;
-}
-Bytes B64(const Json& j, const char* name) { return B64(j.get(), name); }
-
-Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Json Ok(Result<Json> reply) {
-  if (!reply.ok()) {
-    ADD_FAILURE() << reply.status().ToString();
-    return Json::Object();
-  }
-  return std::move(reply).value();
-}
-
-::testing::AssertionResult Fails(const Result<Json>& reply, ErrorCode code) {
-  if (reply.ok()) {
-    return ::testing::AssertionFailure()
-           << "succeeded, expected " << ErrorCodeName(code) << ": "
-           << reply->Dump();
-  }
-  if (reply.status().code() != code) {
-    return ::testing::AssertionFailure()
-           << "got " << reply.status().ToString() << ", expected "
-           << ErrorCodeName(code);
-  }
-  return ::testing::AssertionSuccess();
-}
 
 // The version object `number` of a key reply (nullptr if absent).
 const cJSON* Version(const Json& key, int number) {

@@ -10,57 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "common/encoding.h"
 #include "tests/integration/kmsd_process.h"
 #include "tests/integration/openssl_check.h"
+#include "tests/integration/test_json.h"
 
 namespace kms::testing {
 namespace {
-
-std::string Str(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-int64_t Num(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsNumber(item) ? static_cast<int64_t>(item->valuedouble) : -1;
-}
-
-Bytes B64(const Json& j, const char* name) {
-  auto decoded = Base64Decode(Str(j, name));
-  if (!decoded.ok()) {
-    ADD_FAILURE() << "field " << name << " is not base64 in " << j.Dump();
-    return {};
-  }
-  return *decoded;
-}
-
-Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
-
-// The reply of a call that must succeed (an empty object otherwise, after
-// recording the failure).
-Json Ok(Result<Json> reply) {
-  if (!reply.ok()) {
-    ADD_FAILURE() << reply.status().ToString();
-    return Json::Object();
-  }
-  return std::move(reply).value();
-}
-
-::testing::AssertionResult Fails(const Result<Json>& reply, ErrorCode code) {
-  if (reply.ok()) {
-    return ::testing::AssertionFailure()
-           << "succeeded, expected " << ErrorCodeName(code) << ": "
-           << reply->Dump();
-  }
-  if (reply.status().code() != code) {
-    return ::testing::AssertionFailure()
-           << "got " << reply.status().ToString() << ", expected "
-           << ErrorCodeName(code);
-  }
-  return ::testing::AssertionSuccess();
-}
 
 class KeyOperationsTest : public ::testing::Test {
  protected:

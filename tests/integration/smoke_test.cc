@@ -7,14 +7,10 @@
 #include "common/encoding.h"
 #include "common/openssl_raii.h"
 #include "tests/integration/kmsd_process.h"
+#include "tests/integration/test_json.h"
 
 namespace kms::testing {
 namespace {
-
-std::string Field(const Json& j, const char* name) {
-  const cJSON* item = cJSON_GetObjectItemCaseSensitive(j.get(), name);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
 
 TEST(SmokeTest, CreateSignVerifyWithSoftHsmRoot) {
   auto kmsd = KmsdProcess::Start("softhsm");
@@ -29,7 +25,7 @@ TEST(SmokeTest, CreateSignVerifyWithSoftHsmRoot) {
   create.Set("label", "smoke").Set("algorithm", "EC_P256");
   auto key = (*app)->Call("POST", "/v1/keyrings/dev/keys", create);
   ASSERT_TRUE(key.ok()) << key.status().ToString();
-  std::string id = Field(*key, "id");
+  std::string id = Str(*key, "id");
 
   uint8_t digest[32];
   unsigned int len = 0;
@@ -39,13 +35,13 @@ TEST(SmokeTest, CreateSignVerifyWithSoftHsmRoot) {
   auto signed_reply =
       (*app)->Call("POST", "/v1/keyrings/dev/keys/" + id + "/sign", sign);
   ASSERT_TRUE(signed_reply.ok()) << signed_reply.status().ToString();
-  auto raw = Base64Decode(Field(*signed_reply, "signature"));
+  auto raw = Base64Decode(Str(*signed_reply, "signature"));
   ASSERT_TRUE(raw.ok());
   ASSERT_EQ(raw->size(), 64u);
 
   auto pub = (*app)->Call("GET", "/v1/keyrings/dev/keys/" + id + "/public-key");
   ASSERT_TRUE(pub.ok()) << pub.status().ToString();
-  auto der = Base64Decode(Field(*pub, "public_key"));
+  auto der = Base64Decode(Str(*pub, "public_key"));
   ASSERT_TRUE(der.ok());
   const unsigned char* p = der->data();
   EvpPkeyPtr pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size())));
