@@ -43,18 +43,15 @@ Result<Bytes> AuditLog::Mac(const Bytes& previous_mac,
 Status AuditLog::Init() {
   std::lock_guard<std::mutex> lock(mutex_);
   KMS_ASSIGN_OR_RETURN(auto last, store_->LastAudit());
-  if (last) {
-    last_seq_ = last->seq;
-    last_mac_ = last->mac;
-  } else {
-    last_seq_ = 0;
-    last_mac_.clear();
-  }
+  durable_seq_ = last ? last->seq : 0;
+  durable_mac_ = last ? last->mac : Bytes();
+  last_seq_ = durable_seq_;
+  last_mac_ = durable_mac_;
   return Status::Ok();
 }
 
 Status AuditLog::Append(const AuditEvent& event) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   AuditRecord record;
   record.seq = last_seq_ + 1;
   record.time = NowMillis();
@@ -67,21 +64,58 @@ Status AuditLog::Append(const AuditEvent& event) {
   record.result = event.result;
   record.detail = event.detail;
   KMS_ASSIGN_OR_RETURN(record.mac, Mac(last_mac_, record));
-  Status stored = store_->AppendAudit(record);
-  if (!stored.ok()) {
-    // Another writer may have appended (a restore, or a second replica):
-    // pick up the real tail so the next append can succeed.
-    auto last = store_->LastAudit();
-    if (last.ok() && *last) {
-      last_seq_ = (*last)->seq;
-      last_mac_ = (*last)->mac;
-    }
-    return Error(ErrorCode::kUnavailable,
-                 "audit record could not be written: " + stored.message());
-  }
   last_seq_ = record.seq;
   last_mac_ = record.mac;
-  return Status::Ok();
+  auto ticket = std::make_shared<Ticket>();
+  pending_.emplace_back(std::move(record), ticket);
+  while (!ticket->done) {
+    if (!flushing_) {
+      Flush(lock);
+    } else {
+      flushed_.wait(lock);
+    }
+  }
+  return ticket->status;
+}
+
+void AuditLog::Flush(std::unique_lock<std::mutex>& lock) {
+  flushing_ = true;
+  std::vector<Pending> batch;
+  batch.swap(pending_);
+  std::vector<AuditRecord> records;
+  records.reserve(batch.size());
+  for (const auto& [record, ticket] : batch) records.push_back(record);
+  lock.unlock();
+  Status stored = store_->AppendAuditBatch(records);
+  lock.lock();
+  flushing_ = false;
+  if (stored.ok()) {
+    durable_seq_ = records.back().seq;
+    durable_mac_ = records.back().mac;
+    for (auto& [record, ticket] : batch) ticket->done = true;
+  } else {
+    // Records queued meanwhile chain from the failed ones: they fail too,
+    // and the chain continues from what is durable (or from what another
+    // writer, e.g. a restore, put there).
+    Status failed = Error(ErrorCode::kUnavailable,
+                          "audit record could not be written: " +
+                              stored.message());
+    for (auto* list : {&batch, &pending_}) {
+      for (auto& [record, ticket] : *list) {
+        ticket->done = true;
+        ticket->status = failed;
+      }
+    }
+    pending_.clear();
+    auto last = store_->LastAudit();
+    if (last.ok() && *last) {
+      durable_seq_ = (*last)->seq;
+      durable_mac_ = (*last)->mac;
+    }
+    last_seq_ = durable_seq_;
+    last_mac_ = durable_mac_;
+  }
+  flushed_.notify_all();
 }
 
 Result<AuditVerifyResult> AuditLog::Verify(int64_t after_seq, int limit) {
@@ -126,7 +160,7 @@ Result<AuditVerifyResult> AuditLog::Verify(int64_t after_seq, int limit) {
     // The end of the trail: a chain cannot show that its last records were
     // cut off, but this process knows how far it has written.
     std::lock_guard<std::mutex> lock(mutex_);
-    if (result.last_seq < last_seq_) {
+    if (result.last_seq < durable_seq_) {
       result.ok = false;
       result.first_bad_seq = result.last_seq + 1;
       result.reason = "records after " + std::to_string(result.last_seq) +

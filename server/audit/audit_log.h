@@ -3,12 +3,20 @@
 // so editing, deleting or reordering any record breaks the chain from there
 // on. Appends are serialised here; the store refuses a seq that is not
 // last+1, so two writers cannot fork the chain.
+//
+// Group commit: concurrent appends are written to the store together, in
+// one transaction (one fsync), by whichever caller finds no write under way;
+// every caller still returns only once its own record is durable.
 #ifndef KMS_SERVER_AUDIT_AUDIT_LOG_H_
 #define KMS_SERVER_AUDIT_AUDIT_LOG_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "server/root_of_trust/root_of_trust.h"
@@ -52,13 +60,29 @@ class AuditLog {
   Status Reload() { return Init(); }
 
  private:
+  struct Ticket {
+    bool done = false;
+    Status status;
+  };
+  using Pending = std::pair<AuditRecord, std::shared_ptr<Ticket>>;
+
   Result<Bytes> Mac(const Bytes& previous_mac, const AuditRecord& record);
+  // Writes what is pending; called with the lock held, releases it while
+  // writing.
+  void Flush(std::unique_lock<std::mutex>& lock);
 
   Store* store_;
   RootOfTrust* root_;
   std::mutex mutex_;
+  std::condition_variable flushed_;
+  bool flushing_ = false;
+  std::vector<Pending> pending_;
+  // The tail of the chain including records not yet written...
   int64_t last_seq_ = 0;
   Bytes last_mac_;
+  // ...and of what is durable.
+  int64_t durable_seq_ = 0;
+  Bytes durable_mac_;
 };
 
 }  // namespace kms
