@@ -1,0 +1,77 @@
+// The objects of one token (key ring), fetched from kmsd and kept for the
+// configured time-to-live, so that keys created elsewhere appear without a
+// restart. Handles are stable: an object keeps its handle across refreshes
+// for as long as it exists (the primary-version objects of a key keep theirs
+// across rotation). Thread-safe.
+#ifndef KMS_MODULE_OBJECTS_OBJECT_CACHE_H_
+#define KMS_MODULE_OBJECTS_OBJECT_CACHE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "module/base/ck_status.h"
+#include "module/client/ring_auth.h"
+#include "module/objects/attribute_template.h"
+#include "module/objects/object.h"
+
+namespace kms::p11 {
+
+class ObjectCache {
+ public:
+  // next_handle is shared by all tokens so that handles are unique.
+  ObjectCache(RingAuth* auth, int64_t ttl_ms,
+              std::atomic<CK_OBJECT_HANDLE>* next_handle);
+
+  // Handles of the objects matching `criteria`. Refreshes a stale cache;
+  // without login, no objects are visible (listing needs a token).
+  CkResult<std::vector<CK_OBJECT_HANDLE>> Find(const AttributeList& criteria);
+  // CKR_OBJECT_HANDLE_INVALID for an unknown handle.
+  CkResult<std::shared_ptr<const P11Object>> Get(CK_OBJECT_HANDLE handle);
+  // The next lookup fetches from the server.
+  void Invalidate();
+  // Forgets every object (logout); handles stay reserved.
+  void Clear();
+
+  // Adds objects just created on the server (no refetch) and returns their
+  // handles, in order.
+  std::vector<CK_OBJECT_HANDLE> Insert(
+      const std::vector<std::shared_ptr<P11Object>>& objects);
+  // Removes every object of a key (or the object) with this server id at
+  // once, for every session.
+  void Evict(const std::string& server_id);
+  // Session keys show CKA_TOKEN=FALSE across refreshes.
+  void MarkSessionKey(const std::string& key_id);
+  void UnmarkSessionKey(const std::string& key_id);
+  // The alias object that holds the application's CKA_ID of a key ("").
+  std::string AliasObjectFor(const std::string& key_id);
+
+ private:
+  CkStatus RefreshIfStale();
+  CkStatus Fetch();
+  // GET .../objects: aliases (key id -> {alias object id, CKA_ID}) and the
+  // stored objects (certificates, data).
+  CkStatus FetchStoredObjects(
+      std::map<std::string, std::pair<std::string, Bytes>>* aliases,
+      std::vector<std::shared_ptr<P11Object>>* stored);
+
+  RingAuth* auth_;
+  int64_t ttl_ms_;
+  std::atomic<CK_OBJECT_HANDLE>* next_handle_;
+  std::mutex mu_;
+  std::mutex fetch_mu_;      // one fetch at a time
+  int64_t fetched_at_ = -1;  // steady ms; -1 = never / invalidated
+  std::map<std::string, CK_OBJECT_HANDLE> handles_;  // identity -> handle
+  std::map<CK_OBJECT_HANDLE, std::shared_ptr<const P11Object>> objects_;
+  std::set<std::string> session_keys_;
+  std::map<std::string, std::string> alias_objects_;  // key id -> object id
+};
+
+}  // namespace kms::p11
+
+#endif  // KMS_MODULE_OBJECTS_OBJECT_CACHE_H_

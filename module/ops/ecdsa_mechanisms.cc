@@ -1,0 +1,37 @@
+// CKM_ECDSA (the data is a digest) and CKM_ECDSA_SHA256/384/512 (hashed
+// here). Signatures are r||s, each left-padded to the field size.
+#include "module/ops/sign_spec.h"
+
+namespace kms::p11 {
+
+CkResult<SignSpec> EcdsaSignSpec(const CK_MECHANISM& mechanism,
+                                 const P11Object& key) {
+  if (!IsEc(key.algorithm())) {
+    return CkError(CKR_KEY_TYPE_INCONSISTENT, "ECDSA needs an EC key");
+  }
+  CK_RETURN_IF_ERROR(RequireNoParameter(mechanism));
+  SignSpec spec;
+  spec.scheme = "ECDSA";
+  spec.signature_length = 2 * FieldBytes(key.algorithm());
+  switch (mechanism.mechanism) {
+    case CKM_ECDSA:
+      spec.min_input = 1;
+      spec.max_input = 64;
+      break;
+    case CKM_ECDSA_SHA256:
+      spec.local_hash = HashByMechanism(CKM_SHA256);
+      break;
+    case CKM_ECDSA_SHA384:
+      spec.local_hash = HashByMechanism(CKM_SHA384);
+      break;
+    case CKM_ECDSA_SHA512:
+      spec.local_hash = HashByMechanism(CKM_SHA512);
+      break;
+    default:
+      return CkError(CKR_MECHANISM_INVALID);
+  }
+  spec.wire_hash = spec.local_hash;
+  return spec;
+}
+
+}  // namespace kms::p11

@@ -1,0 +1,148 @@
+// CKM_RSA_PKCS_OAEP and CKM_RSA_PKCS: encryption locally with OpenSSL from
+// the cached public key, decryption on kmsd.
+#include <openssl/rsa.h>
+
+#include "module/ops/cipher_operation.h"
+#include "module/ops/hashes.h"
+#include "module/ops/remote_sign.h"
+
+namespace kms::p11 {
+namespace {
+
+struct RsaParams {
+  const HashInfo* hash = nullptr;  // nullptr: PKCS#1 v1.5
+  Bytes label;
+};
+
+CkResult<RsaParams> ParseParams(const CK_MECHANISM& m) {
+  RsaParams p;
+  if (m.mechanism == CKM_RSA_PKCS) {
+    if (m.pParameter != nullptr || m.ulParameterLen != 0) {
+      return CkError(CKR_MECHANISM_PARAM_INVALID, "CKM_RSA_PKCS takes none");
+    }
+    return p;
+  }
+  if (m.pParameter == nullptr ||
+      m.ulParameterLen != sizeof(CK_RSA_PKCS_OAEP_PARAMS)) {
+    return CkError(CKR_MECHANISM_PARAM_INVALID,
+                   "CK_RSA_PKCS_OAEP_PARAMS required");
+  }
+  const auto* o = static_cast<const CK_RSA_PKCS_OAEP_PARAMS*>(m.pParameter);
+  p.hash = HashByMechanism(o->hashAlg);
+  const HashInfo* mgf = HashByMgf(o->mgf);
+  if (p.hash == nullptr || mgf != p.hash ||
+      (p.hash->mechanism != CKM_SHA_1 && p.hash->mechanism != CKM_SHA256)) {
+    return CkError(CKR_MECHANISM_PARAM_INVALID,
+                   "OAEP needs SHA-1 or SHA-256 with the same MGF1 hash");
+  }
+  if (o->source != 0 && o->source != CKZ_DATA_SPECIFIED) {
+    return CkError(CKR_MECHANISM_PARAM_INVALID, "bad OAEP source");
+  }
+  if (o->pSourceData == nullptr && o->ulSourceDataLen > 0) {
+    return CkError(CKR_MECHANISM_PARAM_INVALID, "OAEP label is NULL");
+  }
+  if (o->ulSourceDataLen > 0) {
+    const auto* l = static_cast<const uint8_t*>(o->pSourceData);
+    p.label.assign(l, l + o->ulSourceDataLen);
+  }
+  return p;
+}
+
+class RsaCipher : public CipherOperation {
+ public:
+  RsaCipher(RsaParams params, std::shared_ptr<const P11Object> key,
+            RingAuth* auth, bool encrypt)
+      : params_(std::move(params)),
+        key_(std::move(key)),
+        auth_(auth),
+        encrypt_(encrypt) {}
+
+  CK_ULONG OutputLength(size_t) const override {
+    return ModulusBytes(key_->algorithm());  // decrypt: an upper bound
+  }
+
+  CkResult<Bytes> Final() override {
+    return encrypt_ ? Encrypt() : Decrypt();
+  }
+
+ private:
+  size_t MaxPlaintext() const {
+    size_t k = ModulusBytes(key_->algorithm());
+    return params_.hash == nullptr ? k - 11 : k - 2 * params_.hash->size - 2;
+  }
+
+  CkResult<Bytes> Encrypt() {
+    if (input_.size() > MaxPlaintext()) {
+      return CkError(CKR_DATA_LEN_RANGE, "message too long for the key");
+    }
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(key_->public_key(), nullptr));
+    if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1) {
+      return CkError(CKR_FUNCTION_FAILED, "RSA encrypt init failed");
+    }
+    bool ok = true;
+    if (params_.hash == nullptr) {
+      ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1;
+    } else {
+      ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) ==
+               1 &&
+           EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), params_.hash->md()) == 1 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), params_.hash->md()) == 1;
+      if (ok && !params_.label.empty()) {
+        void* label = OPENSSL_memdup(params_.label.data(), params_.label.size());
+        ok = label != nullptr &&
+             EVP_PKEY_CTX_set0_rsa_oaep_label(
+                 ctx.get(), label, static_cast<int>(params_.label.size())) == 1;
+        if (!ok) OPENSSL_free(label);
+      }
+    }
+    Bytes out(ModulusBytes(key_->algorithm()));
+    size_t len = out.size();
+    if (!ok || EVP_PKEY_encrypt(ctx.get(), out.data(), &len, input_.data(),
+                                input_.size()) != 1) {
+      return CkError(CKR_FUNCTION_FAILED, "RSA encryption failed");
+    }
+    out.resize(len);
+    return out;
+  }
+
+  CkResult<Bytes> Decrypt() {
+    if (input_.size() != ModulusBytes(key_->algorithm())) {
+      return CkError(CKR_ENCRYPTED_DATA_LEN_RANGE, "not the modulus size");
+    }
+    Json body = Json::Object();
+    SetVersion(body, *key_);
+    if (params_.hash == nullptr) {
+      body.Set("mode", "RSA_PKCS1");
+    } else {
+      body.Set("mode", "RSA_OAEP");
+      body.Set("hash", params_.hash->wire_name);
+      body.Set("mgf1_hash", params_.hash->wire_name);
+      if (!params_.label.empty()) body.SetBase64("label", View(params_.label));
+    }
+    body.SetBase64("ciphertext", View(input_));
+    CK_ASSIGN_OR_RETURN(
+        Json reply,
+        auth_->Call("POST", KeyActionPath(*auth_, *key_, "decrypt"), body));
+    return ReplyBytes(reply, "plaintext");
+  }
+
+  RsaParams params_;
+  std::shared_ptr<const P11Object> key_;
+  RingAuth* auth_;
+  bool encrypt_;
+};
+
+}  // namespace
+
+CkResult<std::unique_ptr<CipherOperation>> StartRsaCipher(
+    const CK_MECHANISM& mechanism, std::shared_ptr<const P11Object> key,
+    RingAuth* auth, bool encrypt) {
+  CK_ASSIGN_OR_RETURN(RsaParams params, ParseParams(mechanism));
+  if (encrypt && key->public_key() == nullptr) {
+    return CkError(CKR_KEY_TYPE_INCONSISTENT, "no public key");
+  }
+  return std::unique_ptr<CipherOperation>(
+      new RsaCipher(std::move(params), std::move(key), auth, encrypt));
+}
+
+}  // namespace kms::p11

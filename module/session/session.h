@@ -1,0 +1,115 @@
+// One PKCS#11 session: its flags and its active operations (find, digest,
+// sign, verify). Calls on one session are serialised by its mutex; a
+// failed call other than a length query or CKR_BUFFER_TOO_SMALL ends the
+// operation it belongs to.
+#ifndef KMS_MODULE_SESSION_SESSION_H_
+#define KMS_MODULE_SESSION_SESSION_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "module/base/ck_status.h"
+#include "module/objects/attribute_template.h"
+#include "module/objects/key_store.h"
+#include "module/ops/cipher_operation.h"
+#include "module/ops/digest_operation.h"
+#include "module/ops/sign_operation.h"
+#include "module/provider/token.h"
+#include "module/session/output_buffer.h"
+
+namespace kms::p11 {
+
+class Session {
+ public:
+  Session(CK_SESSION_HANDLE handle, Token* token, CK_FLAGS flags)
+      : handle_(handle), token_(token), flags_(flags) {}
+
+  CK_SESSION_HANDLE handle() const { return handle_; }
+  Token& token() const { return *token_; }
+  bool read_write() const { return (flags_ & CKF_RW_SESSION) != 0; }
+  std::mutex& mutex() { return mu_; }
+  void FillInfo(CK_SESSION_INFO* info) const;
+
+  // Objects visible to this session (private objects only after login).
+  CkResult<std::shared_ptr<const P11Object>> GetObject(CK_OBJECT_HANDLE h);
+
+  CkStatus FindInit(const AttributeList& criteria);
+  CkStatus FindNext(CK_OBJECT_HANDLE* out, CK_ULONG max, CK_ULONG* count);
+  CkStatus FindFinal();
+
+  CkStatus DigestInit(const CK_MECHANISM& mechanism);
+  CkStatus Digest(ByteView data, const OutputBuffer& out);
+  CkStatus DigestUpdate(ByteView data);
+  CkStatus DigestFinal(const OutputBuffer& out);
+
+  CkStatus SignInit(const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key);
+  CkStatus Sign(ByteView data, const OutputBuffer& out);
+  CkStatus SignUpdate(ByteView data);
+  CkStatus SignFinal(const OutputBuffer& out);
+
+  CkStatus VerifyInit(const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE key);
+  CkStatus Verify(ByteView data, ByteView signature);
+  CkStatus VerifyUpdate(ByteView data);
+  CkStatus VerifyFinal(ByteView signature);
+
+  // Encryption and decryption (session_cipher.cc). Multi-part calls
+  // accumulate: C_*Update returns no output, C_*Final all of it.
+  CkStatus CipherInit(bool encrypt, const CK_MECHANISM& mechanism,
+                      CK_OBJECT_HANDLE key);
+  CkStatus CipherSingle(bool encrypt, ByteView data, const OutputBuffer& out);
+  CkStatus CipherUpdate(bool encrypt, ByteView data, const OutputBuffer& out);
+  CkStatus CipherFinal(bool encrypt, const OutputBuffer& out);
+
+  // Ends every operation (logout, close).
+  void CancelOperations();
+
+  // Key generation and object life cycle (session_objects.cc). Need a
+  // logged-in R/W session; session keys (CKA_TOKEN=FALSE) are remembered
+  // and destroyed on the server by DestroySessionObjects().
+  CkStatus GenerateKeyPair(const CK_MECHANISM& mechanism,
+                           const AttributeList& public_template,
+                           const AttributeList& private_template,
+                           CK_OBJECT_HANDLE* public_key,
+                           CK_OBJECT_HANDLE* private_key);
+  CkStatus GenerateKey(const CK_MECHANISM& mechanism,
+                       const AttributeList& templ, CK_OBJECT_HANDLE* key);
+  CkStatus DestroyObject(CK_OBJECT_HANDLE object);
+  // Best effort (session close, logout, C_Finalize); never throws.
+  void DestroySessionObjects() noexcept;
+
+ private:
+  template <typename Op>
+  struct Active {
+    std::unique_ptr<Op> op;
+    bool multipart = false;
+    explicit operator bool() const { return op != nullptr; }
+    void Reset() {
+      op.reset();
+      multipart = false;
+    }
+  };
+  struct FindState {
+    bool active = false;
+    std::vector<CK_OBJECT_HANDLE> handles;
+    size_t next = 0;
+  };
+
+  const CK_SESSION_HANDLE handle_;
+  Token* const token_;
+  const CK_FLAGS flags_;
+  std::mutex mu_;
+  FindState find_;
+  Active<DigestOperation> digest_;
+  Active<SignOperation> sign_;
+  Active<VerifyOperation> verify_;
+  Active<CipherOperation> encrypt_;
+  Active<CipherOperation> decrypt_;
+  std::mutex session_keys_mu_;  // not mu_: logout reaches other sessions
+  std::vector<std::string> session_keys_;
+};
+
+}  // namespace kms::p11
+
+#endif  // KMS_MODULE_SESSION_SESSION_H_
