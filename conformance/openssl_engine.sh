@@ -53,6 +53,16 @@ step "CSR with the EC key verifies" csr engine-ec
 step "CSR with the RSA key verifies" csr engine-rsa
 step "openssl dgst -sign (EC) verifies with plain openssl" dgst_sign engine-ec
 step "openssl dgst -sign (RSA) verifies with plain openssl" dgst_sign engine-rsa
-skip "openssl pkeyutl -decrypt through the engine" "needs C_Decrypt in the module (issue 3)"
+pkeyutl_decrypt() {
+  local padding=$1
+  printf 'wrapped secret' >"$work/secret" &&
+  OPENSSL_CONF=/dev/null openssl pkeyutl -encrypt -pubin -inkey "$work/engine-rsa.pub" \
+    -pkeyopt rsa_padding_mode:"$padding" -in "$work/secret" -out "$work/secret.enc" &&
+  openssl pkeyutl -engine pkcs11 -decrypt -keyform engine -inkey "$(uri engine-rsa)" \
+    -pkeyopt rsa_padding_mode:"$padding" -in "$work/secret.enc" -out "$work/secret.dec" &&
+  cmp "$work/secret" "$work/secret.dec"
+}
+step "openssl pkeyutl -decrypt (PKCS#1 v1.5) through the engine" pkeyutl_decrypt pkcs1
+step "openssl pkeyutl -decrypt (OAEP) through the engine" pkeyutl_decrypt oaep
 
 conformance_report

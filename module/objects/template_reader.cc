@@ -1,10 +1,20 @@
 #include "module/objects/template_reader.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "common/status.h"
 
 namespace kms::p11 {
+namespace {
+
+std::string AttributeName(CK_ATTRIBUTE_TYPE type) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "attribute 0x%lx", type);
+  return buf;
+}
+
+}  // namespace
 
 CkResult<const Bytes*> TemplateReader::Raw(CK_ATTRIBUTE_TYPE type) {
   read_.insert(type);
@@ -13,7 +23,7 @@ CkResult<const Bytes*> TemplateReader::Raw(CK_ATTRIBUTE_TYPE type) {
     if (a.type != type) continue;
     if (found != nullptr && *found != a.value) {
       return CkError(CKR_TEMPLATE_INCONSISTENT,
-                     "attribute 0x" + std::to_string(type) + " given twice");
+                     AttributeName(type) + " given twice");
     }
     found = &a.value;
   }
@@ -53,7 +63,7 @@ CkStatus TemplateReader::RequireBoolIfPresent(CK_ATTRIBUTE_TYPE type,
   CK_ASSIGN_OR_RETURN(std::optional<bool> value, Bool(type));
   if (value && *value != allowed) {
     return CkError(CKR_ATTRIBUTE_VALUE_INVALID,
-                   "attribute 0x" + std::to_string(type) + " must be " +
+                   AttributeName(type) + " must be " +
                        (allowed ? "TRUE" : "FALSE"));
   }
   return CkStatus::Ok();
@@ -64,7 +74,7 @@ CkStatus TemplateReader::RequireUlongIfPresent(CK_ATTRIBUTE_TYPE type,
   CK_ASSIGN_OR_RETURN(std::optional<CK_ULONG> value, Ulong(type));
   if (value && *value != expected) {
     return CkError(CKR_TEMPLATE_INCONSISTENT,
-                   "attribute 0x" + std::to_string(type) +
+                   AttributeName(type) +
                        " contradicts the mechanism");
   }
   return CkStatus::Ok();
@@ -78,7 +88,7 @@ CkStatus TemplateReader::CheckAllRead() const {
   for (const auto& a : attributes_) {
     if (read_.count(a.type) == 0) {
       return CkError(CKR_ATTRIBUTE_TYPE_INVALID,
-                     "attribute 0x" + std::to_string(a.type) +
+                     AttributeName(a.type) +
                          " is not supported in this template");
     }
   }

@@ -42,7 +42,14 @@ CkResult<Common> ReadCommon(TemplateReader& r, bool private_object) {
   CK_ASSIGN_OR_RETURN(const Bytes* id, r.Raw(CKA_ID));
   if (id != nullptr) c.id = *id;
   CK_ASSIGN_OR_RETURN(c.token, r.Bool(CKA_TOKEN));
-  CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_PRIVATE, private_object));
+  // kmsd lists keys only to a logged-in application, so every key object is
+  // private. pkcs11-tool asks for CKA_PRIVATE=FALSE on secret keys unless
+  // told otherwise; such a template is accepted and the object reports TRUE.
+  if (private_object) {
+    r.Ignore({CKA_PRIVATE});
+  } else {
+    CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_PRIVATE, false));
+  }
   if (c.id && c.id->size() > 32) {
     return CkError(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_ID over 32 bytes");
   }
@@ -55,7 +62,10 @@ CkResult<Common> ReadCommon(TemplateReader& r, bool private_object) {
 // Sensitivity and the flags every kmsd key has.
 CkStatus ReadSecretFlags(TemplateReader& r, NewKey& key) {
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_SENSITIVE, true));
-  CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_DERIVE, false));
+  // pkcs11-tool and libp11 ask for CKA_DERIVE=TRUE on EC keys; kmsd offers
+  // no key derivation, so the request is accepted and the object reports
+  // CKA_DERIVE=FALSE (and no derive mechanism is listed).
+  r.Ignore({CKA_DERIVE});
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_ALWAYS_AUTHENTICATE, false));
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_WRAP_WITH_TRUSTED, false));
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_SIGN_RECOVER, false));
@@ -185,7 +195,7 @@ CkResult<NewKey> KeyPairRequest(const CK_MECHANISM& mechanism,
       priv, {{CKA_SIGN, "sign"}, {CKA_DECRYPT, "decrypt"}, {CKA_UNWRAP, "unwrap"}},
       key.usages));
   CK_RETURN_IF_ERROR(pub.RequireBoolIfPresent(CKA_VERIFY_RECOVER, false));
-  CK_RETURN_IF_ERROR(pub.RequireBoolIfPresent(CKA_DERIVE, false));
+  pub.Ignore({CKA_DERIVE});
   CK_RETURN_IF_ERROR(pub.RequireBoolIfPresent(CKA_TRUSTED, false));
   CK_RETURN_IF_ERROR(ReadSecretFlags(priv, key));
   // Public-key attributes the module derives itself.
