@@ -72,8 +72,10 @@ Status WriteFileAtomic(const std::string& path, std::string_view data,
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     return IoError("cannot rename to", path);
   }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  // (Assigning "." to an empty std::string here trips g++ 12's false
+  // -Wrestrict at -O3.)
+  std::string dir = parent.empty() ? std::string(".") : parent.string();
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
