@@ -28,6 +28,22 @@ KeyRingRecord ReadKeyRing(const BoundStatement& row) {
   return ring;
 }
 
+// Binds a key's fields as ?1..?12, in KMS_KEY_COLUMNS order.
+void BindKey(BoundStatement& statement, const KeyRecord& key) {
+  statement.Bind(1, key.key_ring)
+      .Bind(2, key.id)
+      .Bind(3, key.label)
+      .Bind(4, key.algorithm)
+      .Bind(5, key.usages)
+      .Bind(6, key.rotation_period_seconds)
+      .Bind(7, key.next_rotation_at)
+      .Bind(8, key.exportable)
+      .Bind(9, key.imported)
+      .Bind(10, key.primary_version)
+      .Bind(11, key.created_at)
+      .Bind(12, key.deleted);
+}
+
 KeyRecord ReadKey(const BoundStatement& row) {
   KeyRecord key;
   key.key_ring = row.Text(0);
@@ -186,18 +202,7 @@ Status SqliteStore::WriteKey(const KeyRecord& key) {
               "exportable = ?8, imported = ?9, primary_version = ?10, "
               "created_at = ?11, deleted = ?12 "
               "WHERE key_ring = ?1 AND id = ?2"));
-  update.Bind(1, key.key_ring)
-      .Bind(2, key.id)
-      .Bind(3, key.label)
-      .Bind(4, key.algorithm)
-      .Bind(5, key.usages)
-      .Bind(6, key.rotation_period_seconds)
-      .Bind(7, key.next_rotation_at)
-      .Bind(8, key.exportable)
-      .Bind(9, key.imported)
-      .Bind(10, key.primary_version)
-      .Bind(11, key.created_at)
-      .Bind(12, key.deleted);
+  BindKey(update, key);
   KMS_RETURN_IF_ERROR(update.Run());
   if (update.changes() == 0) {
     return Error(
@@ -222,18 +227,7 @@ Status SqliteStore::CreateKey(const KeyRecord& key,
         Prepare(
             "INSERT INTO keys (" KMS_KEY_COLUMNS
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
-    insert.Bind(1, key.key_ring)
-        .Bind(2, key.id)
-        .Bind(3, key.label)
-        .Bind(4, key.algorithm)
-        .Bind(5, key.usages)
-        .Bind(6, key.rotation_period_seconds)
-        .Bind(7, key.next_rotation_at)
-        .Bind(8, key.exportable)
-        .Bind(9, key.imported)
-        .Bind(10, key.primary_version)
-        .Bind(11, key.created_at)
-        .Bind(12, key.deleted);
+    BindKey(insert, key);
     Status status = insert.Run();
     if (status.code() == ErrorCode::kAlreadyExists) {
       // Key ids are unique across the server, not only within a ring.
