@@ -3,12 +3,14 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "bench/engine.h"
+#include "bench/http_driver.h"
 #include "bench/openssl_driver.h"
 #include "bench/options.h"
 #include "bench/pkcs11_driver.h"
@@ -48,6 +50,43 @@ int ListSlots(const Options& options) {
   return 0;
 }
 
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+HttpOptions HttpOptionsFrom(const Options& options) {
+  HttpOptions http;
+  http.url = Env("KMS_URL");
+  http.tls.ca_file = Env("KMS_CA_FILE");
+  http.tls.cert_file = Env("KMS_CLIENT_CERT");
+  http.tls.key_file = Env("KMS_CLIENT_KEY");
+  http.key_ring = options.key_ring;
+  http.pin = options.pin;
+  http.existing_keys = options.existing_keys;
+  http.label_prefix = options.label_prefix;
+  return http;
+}
+
+int CreateKeys(const Options& options) {
+  Result<KeyCreationResult> result = CreateEcKeys(
+      HttpOptionsFrom(options), options.create_keys, options.threads.front());
+  if (!result.ok()) {
+    std::cerr << "kms-bench: " << result.status().ToString() << "\n";
+    return kExitUsage;
+  }
+  double rate = result->seconds > 0 ? result->created / result->seconds : 0;
+  std::cout << "created " << result->created << " EC P-256 keys in "
+            << result->seconds << " s with " << options.threads.front()
+            << " thread(s): " << static_cast<long>(rate) << " keys/s, "
+            << result->errors << " error(s)\n";
+  if (result->errors > 0) {
+    std::cerr << "kms-bench: first error: " << result->first_error << "\n";
+    return kExitErrors;
+  }
+  return 0;
+}
+
 int Run(const Options& options) {
   std::unique_ptr<Engine> engine;
   RunInfo info;
@@ -56,6 +95,21 @@ int Run(const Options& options) {
   info.duration_seconds = options.duration_seconds;
   if (options.engine == "openssl") {
     engine = NewOpenSslEngine();
+  } else if (options.engine == "http") {
+    if (options.create_keys > 0) return CreateKeys(options);
+    HttpOptions http = HttpOptionsFrom(options);
+    if (http.url.empty()) {
+      std::cerr << "kms-bench: --engine http needs KMS_URL (and KMS_CA_FILE, "
+                   "KMS_CLIENT_CERT, KMS_CLIENT_KEY)\n";
+      return kExitUsage;
+    }
+    Result<std::unique_ptr<Engine>> made = NewHttpEngine(http);
+    if (!made.ok()) {
+      std::cerr << "kms-bench: " << made.status().ToString() << "\n";
+      return kExitUsage;
+    }
+    engine = std::move(made).value();
+    info.module = http.url;
   } else {
     Pkcs11Options p11;
     p11.module_path = options.module_path;

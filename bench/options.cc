@@ -63,11 +63,22 @@ Result<std::vector<int>> ParseThreads(const std::string& text) {
 std::string Usage() {
   return R"(usage: kms-bench --module PATH --token LABEL (--pin PIN | --pin-env VAR) [options]
        kms-bench --engine openssl [options]
+       kms-bench --engine http --key-ring RING (--pin PIN | --pin-env VAR) [options]
        kms-bench --module PATH --list-slots
        kms-bench --list-ops
 
-  --engine pkcs11|openssl   pkcs11 (default) loads --module; openssl runs the
-                            same operations with OpenSSL EVP in this process
+  --engine pkcs11|openssl|http
+                            pkcs11 (default) loads --module; openssl runs the
+                            same operations with OpenSSL EVP in this process;
+                            http drives kmsd's JSON API directly (libcurl,
+                            keep-alive, a connection per thread) at $KMS_URL
+                            with $KMS_CA_FILE, $KMS_CLIENT_CERT and
+                            $KMS_CLIENT_KEY (as in the env file of kmsd dev);
+                            it signs and creates EC keys (ec-p256-keygen)
+  --key-ring RING           http: the key ring to log in to (with the PIN)
+  --create-keys N           http: only create N EC P-256 keys labelled
+                            <label-prefix>-<n> with the first --threads count,
+                            print the rate, then exit (the scale benchmark)
   --module PATH             PKCS#11 module to dlopen
   --token LABEL             token label of the slot to use
   --pin PIN | --pin-env VAR user PIN (C_Login CKU_USER), or the variable holding it
@@ -119,9 +130,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       options.list_ops = true;
     } else if (flag == "--engine") {
       KMS_ASSIGN_OR_RETURN(options.engine, take());
-      if (options.engine != "pkcs11" && options.engine != "openssl") {
-        return Invalid("--engine is pkcs11 or openssl, not '" + options.engine +
-                       "'");
+      if (options.engine != "pkcs11" && options.engine != "openssl" &&
+          options.engine != "http") {
+        return Invalid("--engine is pkcs11, openssl or http, not '" +
+                       options.engine + "'");
       }
     } else if (flag == "--module") {
       KMS_ASSIGN_OR_RETURN(options.module_path, take());
@@ -158,6 +170,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       KMS_ASSIGN_OR_RETURN(options.label_prefix, take());
     } else if (flag == "--existing-keys") {
       KMS_ASSIGN_OR_RETURN(options.existing_keys, take());
+    } else if (flag == "--key-ring") {
+      KMS_ASSIGN_OR_RETURN(options.key_ring, take());
+    } else if (flag == "--create-keys") {
+      KMS_ASSIGN_OR_RETURN(std::string text, take());
+      KMS_ASSIGN_OR_RETURN(long count, ParseInt(flag, text, 1, 10'000'000));
+      options.create_keys = static_cast<int>(count);
     } else {
       return Invalid("unknown argument '" + args[i] + "' (see --help)");
     }
@@ -165,12 +183,20 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
   if (options.help || options.list_ops) return options;
 
   if (options.engine.empty()) options.engine = "pkcs11";
-  if (options.engine == "pkcs11") {
-    if (options.module_path.empty()) {
+  if (options.engine == "http") {
+    if (options.key_ring.empty()) return Invalid("--key-ring is required");
+    if (!options.module_path.empty() || options.list_slots) {
+      return Invalid("--module and --list-slots belong to --engine pkcs11");
+    }
+  } else if (options.create_keys > 0) {
+    return Invalid("--create-keys belongs to --engine http");
+  }
+  if (options.engine == "pkcs11" || options.engine == "http") {
+    if (options.engine == "pkcs11" && options.module_path.empty()) {
       return Invalid("--module PATH is required (or --engine openssl)");
     }
     if (!options.list_slots) {
-      if (options.token_label.empty())
+      if (options.engine == "pkcs11" && options.token_label.empty())
         return Invalid("--token LABEL is required");
       if (!pin_env.empty()) {
         if (have_pin) return Invalid("give --pin or --pin-env, not both");

@@ -19,6 +19,10 @@ struct Options {
   std::string pin;
   std::string label_prefix = "bench";
   std::string existing_keys;
+  // --engine http: kmsd's API at $KMS_URL with $KMS_CA_FILE,
+  // $KMS_CLIENT_CERT and $KMS_CLIENT_KEY (the env file of `kmsd dev`).
+  std::string key_ring;
+  int create_keys = 0;  // > 0: only create this many EC P-256 keys
   std::vector<OpSpec> ops;
   std::vector<int> threads = {1, 2};
   double warmup_seconds = 1.0;

@@ -35,6 +35,7 @@ ApiClient::ApiClient(std::vector<std::string> base_urls, TlsClientConfig tls)
 Result<Json> ApiClient::Call(std::string_view method, std::string_view path,
                              const Json& body) {
   last_request_id_ = NewRequestId();
+  last_http_status_ = 0;
   std::vector<std::string> headers = {"Content-Type: application/json",
                                       "Accept: application/json",
                                       "X-Request-Id: " + last_request_id_};

@@ -28,6 +28,7 @@ class ApiClient {
 
   // The request id of the last call, for logs.
   const std::string& last_request_id() const { return last_request_id_; }
+  // The last call's HTTP status; 0 if no reply arrived.
   long last_http_status() const { return last_http_status_; }  // NOLINT
 
  private:

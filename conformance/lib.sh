@@ -87,3 +87,32 @@ ecdsa_raw_to_der() {
     "${hex:0:$half}" "${hex:$half}" >"$der.cnf"
   openssl asn1parse -genconf "$der.cnf" -out "$der" >/dev/null
 }
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now (the
+# kernel's choice; a server started right after takes it).
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# hexid ID: the bytes of a key id (its CKA_ID) as hex, for --id options.
+hexid() { printf %s "$1" | od -An -tx1 -v | tr -d ' \n'; }
+
+# engine_openssl_conf FILE: an OpenSSL config that loads the libp11 engine
+# with the module (and initialises it when the config is read, for programs
+# such as nginx that never call ENGINE_init themselves).
+engine_openssl_conf() {
+  local engine
+  engine=$(find /usr/lib -path '*engines-3/pkcs11.so' | head -1)
+  cat >"$1" <<CNF
+openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+pkcs11 = pkcs11_section
+[pkcs11_section]
+engine_id = pkcs11
+dynamic_path = $engine
+MODULE_PATH = $module
+init = 1
+CNF
+}

@@ -111,4 +111,18 @@ aes_round_trip() {
 step "AES-256 keygen, CBC-PAD encrypt and decrypt" aes_round_trip
 forget_keys_labelled conf-gen-aes
 
+write_certificate() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj /CN=conformance-cert -days 1 -keyout "$work/cert-key.pem" \
+    -outform DER -out "$work/cert.der" 2>/dev/null &&
+  p11 "${login[@]}" --write-object "$work/cert.der" --type cert --id c6 \
+    --label conf-cert &&
+  p11 "${login[@]}" --list-objects --type cert | grep -q 'label: *conf-cert' &&
+  p11 --read-object --type cert --id c6 --output-file "$work/cert.out" &&
+  cmp "$work/cert.der" "$work/cert.out" &&
+  p11 "${login[@]}" --delete-object --type cert --id c6 &&
+  ! p11 --list-objects --type cert | grep -q 'label: *conf-cert'
+}
+step "write a certificate, list it, read it back (before login), delete it" write_certificate
+
 conformance_report

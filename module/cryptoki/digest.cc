@@ -19,7 +19,8 @@ KMS_EXPORT CK_RV C_Digest(CK_SESSION_HANDLE handle, CK_BYTE_PTR data,
   return WithSession(
       "C_Digest", handle, [&](Library&, Session& session) -> CkStatus {
         if ((data == nullptr && data_len > 0) || digest_len == nullptr) {
-          return CkError(CKR_ARGUMENTS_BAD);
+          return session.EndWith(Session::Operation::kDigest,
+                                 CkError(CKR_ARGUMENTS_BAD));
         }
         return session.Digest(InputBytes(data, data_len), {digest, digest_len});
       });
@@ -30,7 +31,8 @@ KMS_EXPORT CK_RV C_DigestUpdate(CK_SESSION_HANDLE handle, CK_BYTE_PTR part,
   return WithSession("C_DigestUpdate", handle,
                      [&](Library&, Session& session) -> CkStatus {
                        if (part == nullptr && part_len > 0) {
-                         return CkError(CKR_ARGUMENTS_BAD);
+                         return session.EndWith(Session::Operation::kDigest,
+                                                CkError(CKR_ARGUMENTS_BAD));
                        }
                        return session.DigestUpdate(InputBytes(part, part_len));
                      });
@@ -48,8 +50,10 @@ KMS_EXPORT CK_RV C_DigestFinal(CK_SESSION_HANDLE handle, CK_BYTE_PTR digest,
                                CK_ULONG_PTR digest_len) {
   return WithSession("C_DigestFinal", handle,
                      [&](Library&, Session& session) -> CkStatus {
-                       if (digest_len == nullptr)
-                         return CkError(CKR_ARGUMENTS_BAD);
+                       if (digest_len == nullptr) {
+                         return session.EndWith(Session::Operation::kDigest,
+                                                CkError(CKR_ARGUMENTS_BAD));
+                       }
                        return session.DigestFinal({digest, digest_len});
                      });
 }

@@ -5,6 +5,10 @@ using namespace kms::p11;  // NOLINT(build/namespaces): C entry points
 
 namespace {
 
+Session::Operation Ending(bool encrypt) {
+  return encrypt ? Session::Operation::kEncrypt : Session::Operation::kDecrypt;
+}
+
 CK_RV Init(const char* function, bool encrypt, CK_SESSION_HANDLE handle,
            CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key) {
   return WithSession(function, handle,
@@ -18,34 +22,36 @@ CK_RV Init(const char* function, bool encrypt, CK_SESSION_HANDLE handle,
 CK_RV Single(const char* function, bool encrypt, CK_SESSION_HANDLE handle,
              CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
              CK_ULONG_PTR out_len) {
-  return WithSession(function, handle,
-                     [&](Library&, Session& session) -> CkStatus {
-                       if ((in == nullptr && in_len > 0) || out_len == nullptr)
-                         return CkError(CKR_ARGUMENTS_BAD);
-                       return session.CipherSingle(
-                           encrypt, InputBytes(in, in_len), {out, out_len});
-                     });
+  return WithSession(
+      function, handle, [&](Library&, Session& session) -> CkStatus {
+        if ((in == nullptr && in_len > 0) || out_len == nullptr)
+          return session.EndWith(Ending(encrypt), CkError(CKR_ARGUMENTS_BAD));
+        return session.CipherSingle(encrypt, InputBytes(in, in_len),
+                                    {out, out_len});
+      });
 }
 
 CK_RV Update(const char* function, bool encrypt, CK_SESSION_HANDLE handle,
              CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
              CK_ULONG_PTR out_len) {
-  return WithSession(function, handle,
-                     [&](Library&, Session& session) -> CkStatus {
-                       if ((in == nullptr && in_len > 0) || out_len == nullptr)
-                         return CkError(CKR_ARGUMENTS_BAD);
-                       return session.CipherUpdate(
-                           encrypt, InputBytes(in, in_len), {out, out_len});
-                     });
+  return WithSession(
+      function, handle, [&](Library&, Session& session) -> CkStatus {
+        if ((in == nullptr && in_len > 0) || out_len == nullptr)
+          return session.EndWith(Ending(encrypt), CkError(CKR_ARGUMENTS_BAD));
+        return session.CipherUpdate(encrypt, InputBytes(in, in_len),
+                                    {out, out_len});
+      });
 }
 
 CK_RV Final(const char* function, bool encrypt, CK_SESSION_HANDLE handle,
             CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
-  return WithSession(function, handle,
-                     [&](Library&, Session& session) -> CkStatus {
-                       if (out_len == nullptr) return CkError(CKR_ARGUMENTS_BAD);
-                       return session.CipherFinal(encrypt, {out, out_len});
-                     });
+  return WithSession(
+      function, handle, [&](Library&, Session& session) -> CkStatus {
+        if (out_len == nullptr) {
+          return session.EndWith(Ending(encrypt), CkError(CKR_ARGUMENTS_BAD));
+        }
+        return session.CipherFinal(encrypt, {out, out_len});
+      });
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "common/logging.h"
 #include "module/base/ck_status.h"
+#include "module/client/kms_client.h"
 #include "module/provider/library.h"
 
 namespace kms::p11 {
@@ -57,7 +58,18 @@ CK_RV WithSession(const char* function, CK_SESSION_HANDLE handle,
     CK_ASSIGN_OR_RETURN(std::shared_ptr<Session> session,
                         library->GetSession(handle));
     std::lock_guard<std::mutex> lock(session->mutex());
-    return body(*library, *session);
+    KmsClient::BeginDeviceErrorScope();
+    CkStatus status = body(*library, *session);
+    KmsClient::DeviceErrorScope device = KmsClient::CurrentDeviceErrorScope();
+    if (status.rv() == CKR_DEVICE_ERROR) {
+      // A reply that failed the operation's own checks (a short signature)
+      // arrived as a success at the transport.
+      session->set_device_error(device.code != 0 ? device.code
+                                                 : kDeviceErrorBadReply);
+    } else if (device.requested) {
+      session->set_device_error(device.code);
+    }
+    return status;
   });
 }
 

@@ -19,7 +19,8 @@ KMS_EXPORT CK_RV C_Sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data,
   return WithSession(
       "C_Sign", handle, [&](Library&, Session& session) -> CkStatus {
         if ((data == nullptr && data_len > 0) || signature_len == nullptr) {
-          return CkError(CKR_ARGUMENTS_BAD);
+          return session.EndWith(Session::Operation::kSign,
+                                 CkError(CKR_ARGUMENTS_BAD));
         }
         return session.Sign(InputBytes(data, data_len),
                             {signature, signature_len});
@@ -31,7 +32,8 @@ KMS_EXPORT CK_RV C_SignUpdate(CK_SESSION_HANDLE handle, CK_BYTE_PTR part,
   return WithSession("C_SignUpdate", handle,
                      [&](Library&, Session& session) -> CkStatus {
                        if (part == nullptr && part_len > 0) {
-                         return CkError(CKR_ARGUMENTS_BAD);
+                         return session.EndWith(Session::Operation::kSign,
+                                                CkError(CKR_ARGUMENTS_BAD));
                        }
                        return session.SignUpdate(InputBytes(part, part_len));
                      });
@@ -42,7 +44,8 @@ KMS_EXPORT CK_RV C_SignFinal(CK_SESSION_HANDLE handle, CK_BYTE_PTR signature,
   return WithSession("C_SignFinal", handle,
                      [&](Library&, Session& session) -> CkStatus {
                        if (signature_len == nullptr) {
-                         return CkError(CKR_ARGUMENTS_BAD);
+                         return session.EndWith(Session::Operation::kSign,
+                                                CkError(CKR_ARGUMENTS_BAD));
                        }
                        return session.SignFinal({signature, signature_len});
                      });
@@ -64,8 +67,10 @@ KMS_EXPORT CK_RV C_Verify(CK_SESSION_HANDLE handle, CK_BYTE_PTR data,
                           CK_ULONG signature_len) {
   return WithSession(
       "C_Verify", handle, [&](Library&, Session& session) -> CkStatus {
-        if ((data == nullptr && data_len > 0) || signature == nullptr) {
-          return CkError(CKR_ARGUMENTS_BAD);
+        if ((data == nullptr && data_len > 0) ||
+            (signature == nullptr && signature_len > 0)) {
+          return session.EndWith(Session::Operation::kVerify,
+                                 CkError(CKR_ARGUMENTS_BAD));
         }
         return session.Verify(InputBytes(data, data_len),
                               InputBytes(signature, signature_len));
@@ -77,7 +82,8 @@ KMS_EXPORT CK_RV C_VerifyUpdate(CK_SESSION_HANDLE handle, CK_BYTE_PTR part,
   return WithSession("C_VerifyUpdate", handle,
                      [&](Library&, Session& session) -> CkStatus {
                        if (part == nullptr && part_len > 0) {
-                         return CkError(CKR_ARGUMENTS_BAD);
+                         return session.EndWith(Session::Operation::kVerify,
+                                                CkError(CKR_ARGUMENTS_BAD));
                        }
                        return session.VerifyUpdate(InputBytes(part, part_len));
                      });
@@ -87,7 +93,10 @@ KMS_EXPORT CK_RV C_VerifyFinal(CK_SESSION_HANDLE handle, CK_BYTE_PTR signature,
                                CK_ULONG signature_len) {
   return WithSession(
       "C_VerifyFinal", handle, [&](Library&, Session& session) -> CkStatus {
-        if (signature == nullptr) return CkError(CKR_ARGUMENTS_BAD);
+        if (signature == nullptr && signature_len > 0) {
+          return session.EndWith(Session::Operation::kVerify,
+                                 CkError(CKR_ARGUMENTS_BAD));
+        }
         return session.VerifyFinal(InputBytes(signature, signature_len));
       });
 }

@@ -41,23 +41,6 @@ KMS_EXPORT CK_RV C_CancelFunction(CK_SESSION_HANDLE handle) {
                      });
 }
 
-KMS_EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE handle, CK_UTF8CHAR_PTR pin,
-                           CK_ULONG pin_len) {
-  (void)pin;
-  (void)pin_len;
-  return UnsupportedForSession("C_InitPIN", handle);
-}
-
-KMS_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE handle, CK_UTF8CHAR_PTR old_pin,
-                          CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
-                          CK_ULONG new_len) {
-  (void)old_pin;
-  (void)old_len;
-  (void)new_pin;
-  (void)new_len;
-  return UnsupportedForSession("C_SetPIN", handle);
-}
-
 KMS_EXPORT CK_RV C_GetOperationState(CK_SESSION_HANDLE handle,
                                      CK_BYTE_PTR state,
                                      CK_ULONG_PTR state_len) {
@@ -75,41 +58,6 @@ KMS_EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE handle,
   (void)encryption_key;
   (void)authentication_key;
   return UnsupportedForSession("C_SetOperationState", handle);
-}
-
-KMS_EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE handle,
-                                CK_ATTRIBUTE_PTR templ, CK_ULONG count,
-                                CK_OBJECT_HANDLE_PTR object) {
-  (void)templ;
-  (void)count;
-  (void)object;
-  return UnsupportedForSession("C_CreateObject", handle);
-}
-
-KMS_EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
-                              CK_ATTRIBUTE_PTR templ, CK_ULONG count,
-                              CK_OBJECT_HANDLE_PTR new_object) {
-  (void)object;
-  (void)templ;
-  (void)count;
-  (void)new_object;
-  return UnsupportedForSession("C_CopyObject", handle);
-}
-
-KMS_EXPORT CK_RV C_GetObjectSize(CK_SESSION_HANDLE handle,
-                                 CK_OBJECT_HANDLE object, CK_ULONG_PTR size) {
-  (void)object;
-  (void)size;
-  return UnsupportedForSession("C_GetObjectSize", handle);
-}
-
-KMS_EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE handle,
-                                     CK_OBJECT_HANDLE object,
-                                     CK_ATTRIBUTE_PTR templ, CK_ULONG count) {
-  (void)object;
-  (void)templ;
-  (void)count;
-  return UnsupportedForSession("C_SetAttributeValue", handle);
 }
 
 KMS_EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE handle,
@@ -189,33 +137,6 @@ KMS_EXPORT CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE handle,
   (void)part;
   (void)part_len;
   return UnsupportedForSession("C_DecryptVerifyUpdate", handle);
-}
-
-KMS_EXPORT CK_RV C_WrapKey(CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism,
-                           CK_OBJECT_HANDLE wrapping_key, CK_OBJECT_HANDLE key,
-                           CK_BYTE_PTR wrapped, CK_ULONG_PTR wrapped_len) {
-  (void)mechanism;
-  (void)wrapping_key;
-  (void)key;
-  (void)wrapped;
-  (void)wrapped_len;
-  return UnsupportedForSession("C_WrapKey", handle);
-}
-
-KMS_EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE handle,
-                             CK_MECHANISM_PTR mechanism,
-                             CK_OBJECT_HANDLE unwrapping_key,
-                             CK_BYTE_PTR wrapped, CK_ULONG wrapped_len,
-                             CK_ATTRIBUTE_PTR templ, CK_ULONG count,
-                             CK_OBJECT_HANDLE_PTR key) {
-  (void)mechanism;
-  (void)unwrapping_key;
-  (void)wrapped;
-  (void)wrapped_len;
-  (void)templ;
-  (void)count;
-  (void)key;
-  return UnsupportedForSession("C_UnwrapKey", handle);
 }
 
 KMS_EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE handle,

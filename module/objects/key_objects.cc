@@ -1,6 +1,8 @@
 #include "module/objects/key_objects.h"
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 
 #include "common/encoding.h"
 #include "common/logging.h"
@@ -56,17 +58,34 @@ CkResult<Bytes> EcPoint(EVP_PKEY* pkey, KeyAlgorithm a) {
     raw.resize(len);
     return DerOctetString(raw);
   }
+  // OSSL_PKEY_PARAM_PUB_KEY comes out compressed when the host process made
+  // an engine the default (openssl -engine pkcs11: keys are then legacy
+  // ones); Java and others cannot read that, so convert to uncompressed.
   size_t len = 0;
   if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, nullptr, 0,
                                       &len) != 1) {
     return CkError(CKR_DEVICE_ERROR, "EC public key unreadable");
   }
-  Bytes point(len);
+  Bytes encoded(len);
   if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY,
-                                      point.data(), point.size(), &len) != 1) {
+                                      encoded.data(), encoded.size(),
+                                      &len) != 1) {
     return CkError(CKR_DEVICE_ERROR, "EC public key unreadable");
   }
-  point.resize(len);
+  using EcGroupPtr = std::unique_ptr<EC_GROUP, OpenSslDeleter<EC_GROUP_free>>;
+  using EcPointPtr = std::unique_ptr<EC_POINT, OpenSslDeleter<EC_POINT_free>>;
+  EcGroupPtr group(EC_GROUP_new_by_curve_name(
+      a == KeyAlgorithm::kEcP384 ? NID_secp384r1 : NID_X9_62_prime256v1));
+  EcPointPtr ec_point(group ? EC_POINT_new(group.get()) : nullptr);
+  Bytes point(1 + 2 * FieldBytes(a));
+  if (!ec_point ||
+      EC_POINT_oct2point(group.get(), ec_point.get(), encoded.data(), len,
+                         nullptr) != 1 ||
+      EC_POINT_point2oct(group.get(), ec_point.get(),
+                         POINT_CONVERSION_UNCOMPRESSED, point.data(),
+                         point.size(), nullptr) != point.size()) {
+    return CkError(CKR_DEVICE_ERROR, "EC public key unreadable");
+  }
   return DerOctetString(point);
 }
 
@@ -82,7 +101,9 @@ void SetCommon(P11Object& o, const KeyFacts& k, const VersionFacts& v,
   o.SetUlong(CKA_CLASS, cls);
   o.SetBool(CKA_TOKEN, true);
   o.SetBool(CKA_PRIVATE, cls != CKO_PUBLIC_KEY);
-  o.SetBool(CKA_MODIFIABLE, false);
+  // CKA_LABEL and CKA_ID of the primary version may be changed
+  // (C_SetAttributeValue); older versions are read-only.
+  o.SetBool(CKA_MODIFIABLE, v.primary);
   o.SetBool(CKA_COPYABLE, false);
   // A public key goes with its private key (destroy that one).
   o.SetBool(CKA_DESTROYABLE, cls != CKO_PUBLIC_KEY);
@@ -139,27 +160,17 @@ CkStatus AddAsymmetric(const KeyFacts& k, const VersionFacts& v,
                k.usages.count("encrypt") > 0 || k.usages.count("decrypt") > 0);
   pub->SetBool(CKA_WRAP, k.usages.count("wrap") > 0);
   pub->SetBool(CKA_TRUSTED, false);
-  priv->SetBytes(CKA_PUBLIC_KEY_INFO, v.spki);
-  pub->SetBytes(CKA_PUBLIC_KEY_INFO, v.spki);
+  CK_RETURN_IF_ERROR(
+      SetPublicKeyAttributes(*priv, k.algorithm, v.spki, pkey, false));
+  CK_RETURN_IF_ERROR(
+      SetPublicKeyAttributes(*pub, k.algorithm, v.spki, pkey, true));
   if (IsRsa(k.algorithm)) {
-    Bytes n = BignumBytes(pkey.get(), OSSL_PKEY_PARAM_RSA_N);
-    Bytes e = BignumBytes(pkey.get(), OSSL_PKEY_PARAM_RSA_E);
-    for (auto* o : {priv.get(), pub.get()}) {
-      o->SetUlong(CKA_MODULUS_BITS, n.size() * 8);
-      o->SetBytes(CKA_MODULUS, n);
-      o->SetBytes(CKA_PUBLIC_EXPONENT, e);
-    }
     for (CK_ATTRIBUTE_TYPE t :
          {CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1,
           CKA_EXPONENT_2, CKA_COEFFICIENT}) {
       priv->SetSensitive(t);
     }
   } else {
-    CK_ASSIGN_OR_RETURN(Bytes point, EcPoint(pkey.get(), k.algorithm));
-    for (auto* o : {priv.get(), pub.get()}) {
-      o->SetBytes(CKA_EC_PARAMS, EcParamsDer(k.algorithm));
-    }
-    pub->SetBytes(CKA_EC_POINT, point);
     priv->SetSensitive(CKA_VALUE);
   }
   out.push_back(std::move(priv));
@@ -191,6 +202,56 @@ std::string StringField(const cJSON* o, const char* name) {
 }
 
 }  // namespace
+
+CkStatus SetPublicKeyAttributes(P11Object& o, KeyAlgorithm algorithm,
+                                const Bytes& spki,
+                                std::shared_ptr<EVP_PKEY> pkey,
+                                bool with_point) {
+  o.SetBytes(CKA_PUBLIC_KEY_INFO, spki);
+  if (IsRsa(algorithm)) {
+    Bytes n = BignumBytes(pkey.get(), OSSL_PKEY_PARAM_RSA_N);
+    Bytes e = BignumBytes(pkey.get(), OSSL_PKEY_PARAM_RSA_E);
+    o.SetUlong(CKA_MODULUS_BITS, n.size() * 8);
+    o.SetBytes(CKA_MODULUS, n);
+    o.SetBytes(CKA_PUBLIC_EXPONENT, e);
+  } else {
+    o.SetBytes(CKA_EC_PARAMS, EcParamsDer(algorithm));
+    if (with_point) {
+      CK_ASSIGN_OR_RETURN(Bytes point, EcPoint(pkey.get(), algorithm));
+      o.SetBytes(CKA_EC_POINT, point);
+    }
+  }
+  o.set_public_key(std::move(pkey));
+  return CkStatus::Ok();
+}
+
+std::optional<KeyAlgorithm> PublicKeyAlgorithm(EVP_PKEY* pkey) {
+  if (EVP_PKEY_is_a(pkey, "ED25519")) return KeyAlgorithm::kEd25519;
+  if (EVP_PKEY_is_a(pkey, "RSA")) {
+    switch (EVP_PKEY_get_bits(pkey)) {
+      case 2048:
+        return KeyAlgorithm::kRsa2048;
+      case 3072:
+        return KeyAlgorithm::kRsa3072;
+      case 4096:
+        return KeyAlgorithm::kRsa4096;
+      default:
+        return std::nullopt;
+    }
+  }
+  if (EVP_PKEY_is_a(pkey, "EC")) {
+    char group[64] = {0};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                       sizeof(group), &len) != 1) {
+      return std::nullopt;
+    }
+    std::string name(group, len);
+    if (name == "prime256v1" || name == "P-256") return KeyAlgorithm::kEcP256;
+    if (name == "secp384r1" || name == "P-384") return KeyAlgorithm::kEcP384;
+  }
+  return std::nullopt;
+}
 
 std::string VersionSuffix(int version) {
   return ":v" + std::to_string(version);

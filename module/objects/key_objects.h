@@ -7,6 +7,7 @@
 #define KMS_MODULE_OBJECTS_KEY_OBJECTS_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,18 @@ namespace kms::p11 {
 // Keys of unknown algorithms yield no objects.
 CkResult<std::vector<std::shared_ptr<P11Object>>> ObjectsForKey(
     const cJSON* key);
+
+// The attributes of a public key (CKA_PUBLIC_KEY_INFO, RSA modulus and
+// exponent, EC parameters and, with `with_point`, CKA_EC_POINT) and the key
+// itself for local verify/encrypt.
+CkStatus SetPublicKeyAttributes(P11Object& o, KeyAlgorithm algorithm,
+                                const Bytes& spki,
+                                std::shared_ptr<EVP_PKEY> pkey,
+                                bool with_point);
+
+// The kmsd algorithm of a public key (RSA 2048/3072/4096, P-256, P-384,
+// Ed25519), or nothing.
+std::optional<KeyAlgorithm> PublicKeyAlgorithm(EVP_PKEY* pkey);
 
 // CKA_ID / CKA_LABEL suffix for a non-primary version: ":v<n>".
 std::string VersionSuffix(int version);

@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <cstring>
+
 #include "common/encoding.h"
 #include "module/client/kms_client.h"
 #include "module/objects/key_objects.h"
@@ -23,8 +25,8 @@ CkResult<std::string> GeneratedLabel() {
   return "key-" + HexEncode(ByteView(raw, sizeof(raw)));
 }
 
-CkStatus CreateAlias(RingAuth& auth, const std::string& key_id,
-                     const Bytes& ck_id) {
+CkResult<std::string> CreateAlias(RingAuth& auth, const std::string& key_id,
+                                  const Bytes& ck_id) {
   Json attributes = Json::Object();
   attributes.Set(kAliasAttribute, key_id);
   Json body = Json::Object();
@@ -33,13 +35,15 @@ CkStatus CreateAlias(RingAuth& auth, const std::string& key_id,
   body.SetBase64("ck_id", View(ck_id));
   body.SetBase64("value", View(key_id));
   body.Set("attributes", std::move(attributes));
-  return auth.Call("POST", RingPath(auth) + "/objects", body).status();
+  CK_ASSIGN_OR_RETURN(Json reply,
+                      auth.Call("POST", RingPath(auth) + "/objects", body));
+  const cJSON* id = cJSON_GetObjectItemCaseSensitive(reply.get(), "id");
+  return std::string(cJSON_IsString(id) ? id->valuestring : "");
 }
 
-}  // namespace
-
-CkResult<std::vector<std::shared_ptr<P11Object>>> CreateKey(
-    RingAuth& auth, const NewKey& request) {
+// The body of a key creation or import: label (made up if empty),
+// algorithm, usages, exportable.
+CkResult<Json> NewKeyBody(const NewKey& request) {
   std::string label = request.label;
   if (label.empty()) {
     CK_ASSIGN_OR_RETURN(label, GeneratedLabel());
@@ -49,18 +53,23 @@ CkResult<std::vector<std::shared_ptr<P11Object>>> CreateKey(
   body.Set("algorithm", std::string(KeyAlgorithmName(request.algorithm)));
   if (!request.usages.empty()) body.SetStrings("usages", request.usages);
   body.Set("exportable", request.exportable);
-  CK_ASSIGN_OR_RETURN(Json key,
-                      auth.Call("POST", RingPath(auth) + "/keys", body));
+  return body;
+}
+
+// The objects of a key just made (created or imported), with the
+// application's CKA_ID stored in an alias.
+CkResult<std::vector<std::shared_ptr<P11Object>>> FinishNewKey(
+    RingAuth& auth, const NewKey& request, const Json& key) {
   CK_ASSIGN_OR_RETURN(auto objects, ObjectsForKey(key.get()));
   if (objects.empty()) {
     return CkError(CKR_DEVICE_ERROR, "server returned an unusable key");
   }
   const std::string key_id = objects.front()->key_id();
   if (request.ck_id) {
-    CkStatus alias = CreateAlias(auth, key_id, *request.ck_id);
+    auto alias = CreateAlias(auth, key_id, *request.ck_id);
     if (!alias.ok()) {
       (void)DestroyKey(auth, key_id);  // do not leave a half-made key
-      return alias;
+      return alias.status();
     }
   }
   for (auto& o : objects) {
@@ -68,6 +77,76 @@ CkResult<std::vector<std::shared_ptr<P11Object>>> CreateKey(
     if (!request.token) o->SetBool(CKA_TOKEN, false);
   }
   return objects;
+}
+
+}  // namespace
+
+CkResult<std::vector<std::shared_ptr<P11Object>>> CreateKey(
+    RingAuth& auth, const NewKey& request) {
+  CK_ASSIGN_OR_RETURN(Json body, NewKeyBody(request));
+  CK_ASSIGN_OR_RETURN(Json key,
+                      auth.Call("POST", RingPath(auth) + "/keys", body));
+  return FinishNewKey(auth, request, key);
+}
+
+CkResult<std::vector<std::shared_ptr<P11Object>>> ImportKey(
+    RingAuth& auth, const NewKey& request, const SecureBytes& material) {
+  CK_ASSIGN_OR_RETURN(Json body, NewKeyBody(request));
+  body.SetBase64("material", View(material));
+  auto key = auth.Call("POST", RingPath(auth) + "/import", body);
+  const cJSON* copy = cJSON_GetObjectItemCaseSensitive(body.get(), "material");
+  if (cJSON_IsString(copy)) {
+    SecureWipe(copy->valuestring, std::strlen(copy->valuestring));
+  }
+  if (!key.ok()) return key.status();
+  return FinishNewKey(auth, request, *key);
+}
+
+CkResult<std::vector<std::shared_ptr<P11Object>>> RelabelKey(
+    RingAuth& auth, const std::string& key_id, const std::string& label) {
+  Json body = Json::Object();
+  body.Set("label", label);
+  CK_ASSIGN_OR_RETURN(Json key, auth.Call("POST",
+                                          RingPath(auth) + "/keys/" +
+                                              UrlEncode(key_id) + "/update",
+                                          body));
+  return ObjectsForKey(key.get());
+}
+
+CkResult<std::vector<std::shared_ptr<P11Object>>> FetchKey(
+    RingAuth& auth, const std::string& key_id) {
+  CK_ASSIGN_OR_RETURN(Json key, auth.Call("GET", RingPath(auth) + "/keys/" +
+                                                     UrlEncode(key_id)));
+  return ObjectsForKey(key.get());
+}
+
+CkResult<std::string> SetKeyCkId(RingAuth& auth, const std::string& key_id,
+                                 const std::string& alias_id,
+                                 const Bytes& ck_id) {
+  if (alias_id.empty()) return CreateAlias(auth, key_id, ck_id);
+  CK_RETURN_IF_ERROR(
+      UpdateObject(auth, alias_id, std::nullopt, ck_id).status());
+  return alias_id;
+}
+
+CkResult<Json> PostObject(RingAuth& auth, const Json& body) {
+  return auth.Call("POST", RingPath(auth) + "/objects", body);
+}
+
+CkResult<Json> UpdateObject(RingAuth& auth, const std::string& object_id,
+                            const std::optional<std::string>& label,
+                            const std::optional<Bytes>& ck_id) {
+  Json body = Json::Object();
+  if (label) body.Set("label", *label);
+  if (ck_id) body.SetBase64("ck_id", View(*ck_id));
+  return auth.Call(
+      "POST", RingPath(auth) + "/objects/" + UrlEncode(object_id) + "/update",
+      body);
+}
+
+CkStatus CreateKeyIdAlias(RingAuth& auth, const std::string& key_id,
+                          const Bytes& ck_id) {
+  return CreateAlias(auth, key_id, ck_id).status();
 }
 
 CkStatus DestroyKey(RingAuth& auth, const std::string& key_id) {
@@ -100,7 +179,8 @@ std::string AliasKeyId(const cJSON* object) {
   }
   const cJSON* attributes =
       cJSON_GetObjectItemCaseSensitive(object, "attributes");
-  const cJSON* id = cJSON_GetObjectItemCaseSensitive(attributes, kAliasAttribute);
+  const cJSON* id =
+      cJSON_GetObjectItemCaseSensitive(attributes, kAliasAttribute);
   return cJSON_IsString(id) ? id->valuestring : "";
 }
 

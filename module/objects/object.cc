@@ -22,6 +22,12 @@ bool P11Object::Bool(CK_ATTRIBUTE_TYPE type) const {
   return v != nullptr && v->size() == sizeof(CK_BBOOL) && (*v)[0] == CK_TRUE;
 }
 
+CK_ULONG P11Object::ApproximateSize() const {
+  CK_ULONG size = 0;
+  for (const auto& [type, value] : attributes_) size += value.size();
+  return size;
+}
+
 void P11Object::SetBytes(CK_ATTRIBUTE_TYPE type, Bytes value) {
   attributes_[type] = std::move(value);
 }

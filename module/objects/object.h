@@ -28,6 +28,12 @@ class P11Object {
   // The public key (asymmetric keys), for local verify/encrypt.
   EVP_PKEY* public_key() const { return public_key_.get(); }
   bool is_private() const { return Bool(CKA_PRIVATE); }
+  // A session certificate, data object or public key: kept only in the
+  // module's memory (never on kmsd).
+  bool local() const { return local_; }
+  // C_GetObjectSize: the sum of the readable attribute values' sizes (no
+  // server request; sensitive values count as nothing).
+  CK_ULONG ApproximateSize() const;
 
   bool Has(CK_ATTRIBUTE_TYPE type) const;
   bool IsSensitive(CK_ATTRIBUTE_TYPE type) const;
@@ -47,6 +53,7 @@ class P11Object {
   void set_key_id(std::string id) { key_id_ = std::move(id); }
   void set_version(int v) { version_ = v; }
   void set_identity(std::string i) { identity_ = std::move(i); }
+  void set_local(bool local) { local_ = local; }
   void set_public_key(std::shared_ptr<EVP_PKEY> key) {
     public_key_ = std::move(key);
   }
@@ -57,6 +64,7 @@ class P11Object {
   std::string key_id_;
   int version_ = 0;
   std::string identity_;
+  bool local_ = false;
   std::shared_ptr<EVP_PKEY> public_key_;
   std::map<CK_ATTRIBUTE_TYPE, Bytes> attributes_;
   std::set<CK_ATTRIBUTE_TYPE> sensitive_;

@@ -2,11 +2,12 @@
 
 #include <chrono>
 
-#include "common/logging.h"
 #include "common/encoding.h"
+#include "common/logging.h"
 #include "module/client/kms_client.h"
 #include "module/objects/key_objects.h"
 #include "module/objects/key_store.h"
+#include "module/objects/stored_object.h"
 
 namespace kms::p11 {
 namespace {
@@ -35,6 +36,11 @@ void ObjectCache::Clear() {
 }
 
 CkStatus ObjectCache::Fetch() {
+  const bool logged_in = auth_->logged_in();
+  auto call = [&](const std::string& path) {
+    return logged_in ? auth_->Call("GET", path)
+                     : auth_->CallAnonymous("GET", path);
+  };
   std::vector<std::shared_ptr<P11Object>> fresh;
   std::string after;
   const std::string base =
@@ -42,7 +48,7 @@ CkStatus ObjectCache::Fetch() {
   for (int page = 0; page < 1000; ++page) {
     std::string path =
         base + (after.empty() ? "" : "&after=" + UrlEncode(after));
-    CK_ASSIGN_OR_RETURN(Json reply, auth_->Call("GET", path));
+    CK_ASSIGN_OR_RETURN(Json reply, call(path));
     const cJSON* keys = cJSON_GetObjectItemCaseSensitive(reply.get(), "keys");
     const cJSON* key = nullptr;
     cJSON_ArrayForEach(key, keys) {
@@ -56,7 +62,10 @@ CkStatus ObjectCache::Fetch() {
   }
   std::map<std::string, std::pair<std::string, Bytes>> aliases;
   std::vector<std::shared_ptr<P11Object>> stored;
-  CK_RETURN_IF_ERROR(FetchStoredObjects(&aliases, &stored));
+  CK_ASSIGN_OR_RETURN(
+      Json reply,
+      call("/v1/keyrings/" + UrlEncode(auth_->key_ring()) + "/objects"));
+  ReadStoredObjects(reply, &aliases, &stored);
   for (auto& o : fresh) {
     auto alias = aliases.find(o->key_id());
     if (alias != aliases.end()) ApplyCkId(*o, alias->second.second);
@@ -77,19 +86,16 @@ CkStatus ObjectCache::Fetch() {
     objects_[it->second] = std::move(o);
   }
   fetched_at_ = SteadyMillis();
+  fetched_logged_in_ = logged_in;
   KMS_LOG(kDebug) << "key ring " << auth_->key_ring() << ": " << objects_.size()
                   << " objects";
   return CkStatus::Ok();
 }
 
-CkStatus ObjectCache::FetchStoredObjects(
+void ObjectCache::ReadStoredObjects(
+    const Json& reply,
     std::map<std::string, std::pair<std::string, Bytes>>* aliases,
     std::vector<std::shared_ptr<P11Object>>* stored) {
-  (void)stored;
-  CK_ASSIGN_OR_RETURN(
-      Json reply,
-      auth_->Call("GET",
-                  "/v1/keyrings/" + UrlEncode(auth_->key_ring()) + "/objects"));
   const cJSON* objects =
       cJSON_GetObjectItemCaseSensitive(reply.get(), "objects");
   const cJSON* item = nullptr;
@@ -99,14 +105,26 @@ CkStatus ObjectCache::FetchStoredObjects(
     std::string key_id = AliasKeyId(item);
     if (!key_id.empty()) {
       const cJSON* ck_id = cJSON_GetObjectItemCaseSensitive(item, "ck_id");
-      auto bytes = Base64Decode(cJSON_IsString(ck_id) ? ck_id->valuestring : "");
+      auto bytes =
+          Base64Decode(cJSON_IsString(ck_id) ? ck_id->valuestring : "");
       if (bytes.ok()) {
         (*aliases)[key_id] = {id->valuestring, std::move(bytes).value()};
       }
       continue;
     }
+    // One unreadable object (e.g. stored by another tool) must not hide
+    // the others.
+    auto parsed = StoredObjectFromJson(item);
+    auto object = parsed.ok()
+                      ? MakeStoredObject(*parsed)
+                      : CkResult<std::shared_ptr<P11Object>>(parsed.status());
+    if (!object.ok()) {
+      KMS_LOG(kInfo) << "object " << id->valuestring
+                     << " not shown: " << object.status().message();
+      continue;
+    }
+    stored->push_back(std::move(object).value());
   }
-  return CkStatus::Ok();
 }
 
 std::vector<CK_OBJECT_HANDLE> ObjectCache::Insert(
@@ -114,6 +132,7 @@ std::vector<CK_OBJECT_HANDLE> ObjectCache::Insert(
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<CK_OBJECT_HANDLE> out;
   for (const auto& o : objects) {
+    if (session_keys_.count(o->key_id()) > 0) o->SetBool(CKA_TOKEN, false);
     auto [it, inserted] = handles_.try_emplace(o->identity(), 0);
     if (inserted) it->second = next_handle_->fetch_add(1);
     objects_[it->second] = o;
@@ -122,11 +141,32 @@ std::vector<CK_OBJECT_HANDLE> ObjectCache::Insert(
   return out;
 }
 
+CK_OBJECT_HANDLE ObjectCache::InsertLocal(std::shared_ptr<P11Object> object) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = handles_.try_emplace(object->identity(), 0);
+  if (inserted) it->second = next_handle_->fetch_add(1);
+  locals_[it->second] = std::move(object);
+  return it->second;
+}
+
+void ObjectCache::RemoveLocal(CK_OBJECT_HANDLE handle) {
+  std::lock_guard<std::mutex> lock(mu_);
+  locals_.erase(handle);
+}
+
+void ObjectCache::SetAliasObject(const std::string& key_id,
+                                 const std::string& object_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  alias_objects_[key_id] = object_id;
+}
+
 void ObjectCache::Evict(const std::string& server_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(objects_, [&](const auto& entry) {
+  auto same = [&](const auto& entry) {
     return entry.second->key_id() == server_id;
-  });
+  };
+  std::erase_if(objects_, same);
+  std::erase_if(locals_, same);
   alias_objects_.erase(server_id);
   session_keys_.erase(server_id);
 }
@@ -148,27 +188,40 @@ std::string ObjectCache::AliasObjectFor(const std::string& key_id) {
 }
 
 CkStatus ObjectCache::RefreshIfStale() {
-  if (!auth_->logged_in()) {
-    Clear();
-    return CkStatus::Ok();
-  }
   std::lock_guard<std::mutex> fetch_lock(fetch_mu_);
+  const bool logged_in = auth_->logged_in();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (fetched_at_ >= 0 && SteadyMillis() - fetched_at_ < ttl_ms_) {
+    if (fetched_at_ >= 0 && fetched_logged_in_ == logged_in &&
+        SteadyMillis() - fetched_at_ < ttl_ms_) {
       return CkStatus::Ok();
     }
   }
-  return Fetch();
+  CkStatus fetched = Fetch();
+  if (!fetched.ok() && !logged_in) {
+    // Public objects are a convenience before login: a client without a
+    // grant (or an older kmsd) simply shows none.
+    KMS_LOG(kInfo) << "public objects not listed: " << fetched.message();
+    std::lock_guard<std::mutex> lock(mu_);
+    objects_.clear();
+    fetched_at_ = SteadyMillis();
+    fetched_logged_in_ = false;
+    return CkStatus::Ok();
+  }
+  return fetched;
 }
 
 CkResult<std::vector<CK_OBJECT_HANDLE>> ObjectCache::Find(
     const AttributeList& criteria) {
   CK_RETURN_IF_ERROR(RefreshIfStale());
+  const bool logged_in = auth_->logged_in();
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<CK_OBJECT_HANDLE> out;
-  for (const auto& [handle, object] : objects_) {
-    if (Matches(*object, criteria)) out.push_back(handle);
+  for (const auto* objects : {&objects_, &locals_}) {
+    for (const auto& [handle, object] : *objects) {
+      if (object->is_private() && !logged_in) continue;
+      if (Matches(*object, criteria)) out.push_back(handle);
+    }
   }
   return out;
 }
@@ -182,12 +235,12 @@ CkResult<std::shared_ptr<const P11Object>> ObjectCache::Get(
     KMS_LOG(kInfo) << "object refresh failed: " << refreshed.message();
   }
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = objects_.find(handle);
-  if (it == objects_.end()) {
-    return CkError(CKR_OBJECT_HANDLE_INVALID,
-                   "no object " + std::to_string(handle));
+  for (const auto* objects : {&objects_, &locals_}) {
+    auto it = objects->find(handle);
+    if (it != objects->end()) return it->second;
   }
-  return it->second;
+  return CkError(CKR_OBJECT_HANDLE_INVALID,
+                 "no object " + std::to_string(handle));
 }
 
 }  // namespace kms::p11

@@ -28,8 +28,9 @@ class ObjectCache {
   ObjectCache(RingAuth* auth, int64_t ttl_ms,
               std::atomic<CK_OBJECT_HANDLE>* next_handle);
 
-  // Handles of the objects matching `criteria`. Refreshes a stale cache;
-  // without login, no objects are visible (listing needs a token).
+  // Handles of the objects matching `criteria`. Refreshes a stale cache.
+  // Before login the list is fetched without a token (kmsd then shows only
+  // public objects) and private objects are left out.
   CkResult<std::vector<CK_OBJECT_HANDLE>> Find(const AttributeList& criteria);
   // CKR_OBJECT_HANDLE_INVALID for an unknown handle.
   CkResult<std::shared_ptr<const P11Object>> Get(CK_OBJECT_HANDLE handle);
@@ -45,18 +46,24 @@ class ObjectCache {
   // Removes every object of a key (or the object) with this server id at
   // once, for every session.
   void Evict(const std::string& server_id);
+  // Session certificates, data objects and public keys: kept here only,
+  // across refreshes, until removed.
+  CK_OBJECT_HANDLE InsertLocal(std::shared_ptr<P11Object> object);
+  void RemoveLocal(CK_OBJECT_HANDLE handle);
   // Session keys show CKA_TOKEN=FALSE across refreshes.
   void MarkSessionKey(const std::string& key_id);
   void UnmarkSessionKey(const std::string& key_id);
   // The alias object that holds the application's CKA_ID of a key ("").
   std::string AliasObjectFor(const std::string& key_id);
+  void SetAliasObject(const std::string& key_id, const std::string& object_id);
 
  private:
   CkStatus RefreshIfStale();
   CkStatus Fetch();
-  // GET .../objects: aliases (key id -> {alias object id, CKA_ID}) and the
-  // stored objects (certificates, data).
-  CkStatus FetchStoredObjects(
+  // The reply of GET .../objects: aliases (key id -> {alias object id,
+  // CKA_ID}) and the stored objects (certificates, data, public keys).
+  static void ReadStoredObjects(
+      const Json& reply,
       std::map<std::string, std::pair<std::string, Bytes>>* aliases,
       std::vector<std::shared_ptr<P11Object>>* stored);
 
@@ -64,10 +71,12 @@ class ObjectCache {
   int64_t ttl_ms_;
   std::atomic<CK_OBJECT_HANDLE>* next_handle_;
   std::mutex mu_;
-  std::mutex fetch_mu_;      // one fetch at a time
-  int64_t fetched_at_ = -1;  // steady ms; -1 = never / invalidated
+  std::mutex fetch_mu_;             // one fetch at a time
+  int64_t fetched_at_ = -1;         // steady ms; -1 = never / invalidated
+  bool fetched_logged_in_ = false;  // the list holds private objects
   std::map<std::string, CK_OBJECT_HANDLE> handles_;  // identity -> handle
   std::map<CK_OBJECT_HANDLE, std::shared_ptr<const P11Object>> objects_;
+  std::map<CK_OBJECT_HANDLE, std::shared_ptr<const P11Object>> locals_;
   std::set<std::string> session_keys_;
   std::map<std::string, std::string> alias_objects_;  // key id -> object id
 };

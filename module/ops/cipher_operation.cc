@@ -1,6 +1,7 @@
 #include "module/ops/cipher_operation.h"
 
 #include "common/encoding.h"
+#include "module/include/kms/pkcs11_vendor.h"
 
 namespace kms::p11 {
 
@@ -17,6 +18,7 @@ CkResult<std::unique_ptr<CipherOperation>> Start(
     case CKM_AES_CBC:
     case CKM_AES_CBC_PAD:
     case CKM_AES_CTR:
+    case CKM_KMS_AES_GCM_ROTATING:
       aes = true;
       break;
     case CKM_RSA_PKCS:
@@ -36,6 +38,9 @@ CkResult<std::unique_ptr<CipherOperation>> Start(
   }
   if (!aes && !encrypt && key->object_class() != CKO_PRIVATE_KEY) {
     return CkError(CKR_KEY_TYPE_INCONSISTENT, "decrypt needs a private key");
+  }
+  if (mechanism.mechanism == CKM_KMS_AES_GCM_ROTATING) {
+    return StartRotatingGcm(mechanism, std::move(key), auth, encrypt);
   }
   return aes ? StartAesCipher(mechanism, std::move(key), auth, encrypt)
              : StartRsaCipher(mechanism, std::move(key), auth, encrypt);

@@ -47,6 +47,11 @@ CkResult<std::unique_ptr<CipherOperation>> StartRsaCipher(
     const CK_MECHANISM& mechanism, std::shared_ptr<const P11Object> key,
     RingAuth* auth, bool encrypt);
 
+// CKM_KMS_AES_GCM_ROTATING (rotating_gcm.cc).
+CkResult<std::unique_ptr<CipherOperation>> StartRotatingGcm(
+    const CK_MECHANISM& mechanism, std::shared_ptr<const P11Object> key,
+    RingAuth* auth, bool encrypt);
+
 // A cipher reply's base64 field (CKR_DEVICE_ERROR when missing).
 CkResult<Bytes> ReplyBytes(const Json& reply, const char* field);
 

@@ -1,4 +1,4 @@
-// CKM_ECDSA (the data is a digest) and CKM_ECDSA_SHA256/384/512 (hashed
+// CKM_ECDSA (the data is a digest) and CKM_ECDSA_SHA1/224/256/384/512 (hashed
 // here). Signatures are r||s, each left-padded to the field size.
 #include "module/ops/sign_spec.h"
 
@@ -17,6 +17,12 @@ CkResult<SignSpec> EcdsaSignSpec(const CK_MECHANISM& mechanism,
     case CKM_ECDSA:
       spec.min_input = 1;
       spec.max_input = 64;
+      break;
+    case CKM_ECDSA_SHA1:
+      spec.local_hash = HashByMechanism(CKM_SHA_1);
+      break;
+    case CKM_ECDSA_SHA224:
+      spec.local_hash = HashByMechanism(CKM_SHA224);
       break;
     case CKM_ECDSA_SHA256:
       spec.local_hash = HashByMechanism(CKM_SHA256);

@@ -69,22 +69,22 @@ CkStatus ReadSecretFlags(TemplateReader& r, NewKey& key) {
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_ALWAYS_AUTHENTICATE, false));
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_WRAP_WITH_TRUSTED, false));
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_SIGN_RECOVER, false));
-  CK_ASSIGN_OR_RETURN(std::optional<bool> extractable,
-                      r.Bool(CKA_EXTRACTABLE));
+  CK_ASSIGN_OR_RETURN(std::optional<bool> extractable, r.Bool(CKA_EXTRACTABLE));
   key.exportable = extractable.value_or(false);
   return CkStatus::Ok();
 }
 
 CkResult<KeyAlgorithm> RsaAlgorithm(TemplateReader& pub) {
-  CK_ASSIGN_OR_RETURN(std::optional<CK_ULONG> bits, pub.Ulong(CKA_MODULUS_BITS));
+  CK_ASSIGN_OR_RETURN(std::optional<CK_ULONG> bits,
+                      pub.Ulong(CKA_MODULUS_BITS));
   if (!bits) {
     return CkError(CKR_TEMPLATE_INCOMPLETE, "CKA_MODULUS_BITS missing");
   }
   CK_ASSIGN_OR_RETURN(const Bytes* exponent, pub.Raw(CKA_PUBLIC_EXPONENT));
   if (exponent != nullptr) {
     Bytes e = *exponent;
-    e.erase(e.begin(), std::find_if(e.begin(), e.end(),
-                                    [](uint8_t b) { return b != 0; }));
+    e.erase(e.begin(),
+            std::find_if(e.begin(), e.end(), [](uint8_t b) { return b != 0; }));
     if (e != Bytes{0x01, 0x00, 0x01}) {
       return CkError(CKR_ATTRIBUTE_VALUE_INVALID,
                      "only the public exponent 65537 is offered");
@@ -141,9 +141,9 @@ bool Allowed(KeyAlgorithm a, const std::string& usage) {
 CkStatus CheckUsages(const NewKey& key) {
   for (const auto& u : key.usages) {
     if (!Allowed(key.algorithm, u)) {
-      return CkError(CKR_TEMPLATE_INCONSISTENT,
-                     std::string(KeyAlgorithmName(key.algorithm)) +
-                         " keys cannot " + u);
+      return CkError(
+          CKR_TEMPLATE_INCONSISTENT,
+          std::string(KeyAlgorithmName(key.algorithm)) + " keys cannot " + u);
     }
   }
   return CkStatus::Ok();
@@ -189,10 +189,12 @@ CkResult<NewKey> KeyPairRequest(const CK_MECHANISM& mechanism,
   key.ck_id = id;
   key.token = token.value_or(false);
   CK_RETURN_IF_ERROR(ReadUsages(
-      pub, {{CKA_VERIFY, "verify"}, {CKA_ENCRYPT, "encrypt"}, {CKA_WRAP, "wrap"}},
+      pub,
+      {{CKA_VERIFY, "verify"}, {CKA_ENCRYPT, "encrypt"}, {CKA_WRAP, "wrap"}},
       key.usages));
   CK_RETURN_IF_ERROR(ReadUsages(
-      priv, {{CKA_SIGN, "sign"}, {CKA_DECRYPT, "decrypt"}, {CKA_UNWRAP, "unwrap"}},
+      priv,
+      {{CKA_SIGN, "sign"}, {CKA_DECRYPT, "decrypt"}, {CKA_UNWRAP, "unwrap"}},
       key.usages));
   CK_RETURN_IF_ERROR(pub.RequireBoolIfPresent(CKA_VERIFY_RECOVER, false));
   pub.Ignore({CKA_DERIVE});
@@ -224,8 +226,8 @@ CkResult<NewKey> SecretKeyRequest(const CK_MECHANISM& mechanism,
         return CkError(CKR_ATTRIBUTE_VALUE_INVALID,
                        "AES keys are 16 or 32 bytes");
       }
-      key.algorithm = *length == 16 ? KeyAlgorithm::kAes128
-                                    : KeyAlgorithm::kAes256;
+      key.algorithm =
+          *length == 16 ? KeyAlgorithm::kAes128 : KeyAlgorithm::kAes256;
       break;
     case CKM_GENERIC_SECRET_KEY_GEN:
       if (length && *length != 32) {
@@ -251,14 +253,85 @@ CkResult<NewKey> SecretKeyRequest(const CK_MECHANISM& mechanism,
   key.label = c.label.value_or("");
   key.ck_id = c.id;
   key.token = c.token.value_or(false);
-  CK_RETURN_IF_ERROR(ReadUsages(
-      r,
-      {{CKA_ENCRYPT, "encrypt"}, {CKA_DECRYPT, "decrypt"}, {CKA_SIGN, "sign"},
-       {CKA_VERIFY, "verify"}, {CKA_WRAP, "wrap"}, {CKA_UNWRAP, "unwrap"}},
-      key.usages));
+  CK_RETURN_IF_ERROR(ReadUsages(r,
+                                {{CKA_ENCRYPT, "encrypt"},
+                                 {CKA_DECRYPT, "decrypt"},
+                                 {CKA_SIGN, "sign"},
+                                 {CKA_VERIFY, "verify"},
+                                 {CKA_WRAP, "wrap"},
+                                 {CKA_UNWRAP, "unwrap"}},
+                                key.usages));
   CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_TRUSTED, false));
   CK_RETURN_IF_ERROR(ReadSecretFlags(r, key));
   // kmsd verifies an HMAC by computing it: a MAC key that signs verifies.
+  if (key.algorithm == KeyAlgorithm::kHmacSha256 && !key.usages.empty()) {
+    key.usages = {"sign", "verify"};
+  }
+  IgnoreHarmless(r);
+  CK_RETURN_IF_ERROR(r.CheckAllRead());
+  CK_RETURN_IF_ERROR(CheckUsages(key));
+  return key;
+}
+
+CkResult<NewKey> UnwrapKeyRequest(const AttributeList& templ,
+                                  std::optional<CK_ULONG> wrapped_length,
+                                  bool padded) {
+  TemplateReader r(templ);
+  NewKey key;
+  CK_ASSIGN_OR_RETURN(std::optional<CK_ULONG> cls, r.Ulong(CKA_CLASS));
+  CK_ASSIGN_OR_RETURN(std::optional<CK_ULONG> type, r.Ulong(CKA_KEY_TYPE));
+  if (!cls || !type) {
+    return CkError(CKR_TEMPLATE_INCOMPLETE, "CKA_CLASS and CKA_KEY_TYPE");
+  }
+  if (*cls != CKO_SECRET_KEY) {
+    return CkError(CKR_TEMPLATE_INCONSISTENT, "only secret keys unwrap");
+  }
+  const bool aes = *type == CKK_AES;
+  if (!aes && *type != CKK_GENERIC_SECRET && *type != CKK_SHA256_HMAC) {
+    return CkError(CKR_TEMPLATE_INCONSISTENT,
+                   "secret keys are AES or generic secrets (HMAC-SHA256)");
+  }
+  CK_ASSIGN_OR_RETURN(std::optional<CK_ULONG> length, r.Ulong(CKA_VALUE_LEN));
+  const bool length_given = length.has_value();
+  if (length && wrapped_length) {
+    CK_ULONG rounded = padded ? (*length + 7) / 8 * 8 : *length;
+    if (rounded != *wrapped_length) {
+      return CkError(CKR_TEMPLATE_INCONSISTENT,
+                     "CKA_VALUE_LEN does not fit the wrapped key");
+    }
+  }
+  if (!length) length = wrapped_length;
+  if (!length && !aes) length = 32;  // generic secrets are HMAC-SHA256 keys
+  if (!length) {
+    return CkError(CKR_TEMPLATE_INCOMPLETE, "CKA_VALUE_LEN missing");
+  }
+  if (aes && (*length == 16 || *length == 32)) {
+    key.algorithm =
+        *length == 16 ? KeyAlgorithm::kAes128 : KeyAlgorithm::kAes256;
+  } else if (!aes && *length == 32) {
+    key.algorithm = KeyAlgorithm::kHmacSha256;
+  } else if (!length_given) {
+    return CkError(CKR_WRAPPED_KEY_LEN_RANGE,
+                   "the wrapped key has no length kmsd offers");
+  } else {
+    return CkError(CKR_ATTRIBUTE_VALUE_INVALID,
+                   aes ? "AES keys are 16 or 32 bytes"
+                       : "generic secrets (HMAC-SHA256) are 32 bytes");
+  }
+  CK_ASSIGN_OR_RETURN(Common c, ReadCommon(r, true));
+  key.label = c.label.value_or("");
+  key.ck_id = c.id;
+  key.token = c.token.value_or(false);
+  CK_RETURN_IF_ERROR(ReadUsages(r,
+                                {{CKA_ENCRYPT, "encrypt"},
+                                 {CKA_DECRYPT, "decrypt"},
+                                 {CKA_SIGN, "sign"},
+                                 {CKA_VERIFY, "verify"},
+                                 {CKA_WRAP, "wrap"},
+                                 {CKA_UNWRAP, "unwrap"}},
+                                key.usages));
+  CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_TRUSTED, false));
+  CK_RETURN_IF_ERROR(ReadSecretFlags(r, key));
   if (key.algorithm == KeyAlgorithm::kHmacSha256 && !key.usages.empty()) {
     key.usages = {"sign", "verify"};
   }

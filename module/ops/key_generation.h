@@ -18,6 +18,13 @@ CkResult<NewKey> KeyPairRequest(const CK_MECHANISM& mechanism,
                                 const AttributeList& private_template);
 CkResult<NewKey> SecretKeyRequest(const CK_MECHANISM& mechanism,
                                   const AttributeList& templ);
+// C_UnwrapKey's template: a secret key (CKA_CLASS and CKA_KEY_TYPE
+// required, CKR_TEMPLATE_INCOMPLETE). Its length is CKA_VALUE_LEN or, when
+// the mechanism tells it, `wrapped_length` (rounded up to whole 8-byte
+// semiblocks when `padded`); both given must agree.
+CkResult<NewKey> UnwrapKeyRequest(const AttributeList& templ,
+                                  std::optional<CK_ULONG> wrapped_length,
+                                  bool padded);
 
 }  // namespace kms::p11
 

@@ -11,6 +11,7 @@ namespace {
 
 struct RsaParams {
   const HashInfo* hash = nullptr;  // nullptr: PKCS#1 v1.5
+  const HashInfo* mgf1 = nullptr;
   Bytes label;
 };
 
@@ -29,11 +30,10 @@ CkResult<RsaParams> ParseParams(const CK_MECHANISM& m) {
   }
   const auto* o = static_cast<const CK_RSA_PKCS_OAEP_PARAMS*>(m.pParameter);
   p.hash = HashByMechanism(o->hashAlg);
-  const HashInfo* mgf = HashByMgf(o->mgf);
-  if (p.hash == nullptr || mgf != p.hash ||
-      (p.hash->mechanism != CKM_SHA_1 && p.hash->mechanism != CKM_SHA256)) {
+  p.mgf1 = HashByMgf(o->mgf);
+  if (p.hash == nullptr || p.mgf1 == nullptr) {
     return CkError(CKR_MECHANISM_PARAM_INVALID,
-                   "OAEP needs SHA-1 or SHA-256 with the same MGF1 hash");
+                   "OAEP needs a SHA-1 or SHA-2 hash and MGF1 hash");
   }
   if (o->source != 0 && o->source != CKZ_DATA_SPECIFIED) {
     return CkError(CKR_MECHANISM_PARAM_INVALID, "bad OAEP source");
@@ -61,9 +61,7 @@ class RsaCipher : public CipherOperation {
     return ModulusBytes(key_->algorithm());  // decrypt: an upper bound
   }
 
-  CkResult<Bytes> Final() override {
-    return encrypt_ ? Encrypt() : Decrypt();
-  }
+  CkResult<Bytes> Final() override { return encrypt_ ? Encrypt() : Decrypt(); }
 
  private:
   size_t MaxPlaintext() const {
@@ -86,9 +84,10 @@ class RsaCipher : public CipherOperation {
       ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) ==
                1 &&
            EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), params_.hash->md()) == 1 &&
-           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), params_.hash->md()) == 1;
+           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), params_.mgf1->md()) == 1;
       if (ok && !params_.label.empty()) {
-        void* label = OPENSSL_memdup(params_.label.data(), params_.label.size());
+        void* label =
+            OPENSSL_memdup(params_.label.data(), params_.label.size());
         ok = label != nullptr &&
              EVP_PKEY_CTX_set0_rsa_oaep_label(
                  ctx.get(), label, static_cast<int>(params_.label.size())) == 1;
@@ -116,7 +115,7 @@ class RsaCipher : public CipherOperation {
     } else {
       body.Set("mode", "RSA_OAEP");
       body.Set("hash", params_.hash->wire_name);
-      body.Set("mgf1_hash", params_.hash->wire_name);
+      body.Set("mgf1_hash", params_.mgf1->wire_name);
       if (!params_.label.empty()) body.SetBase64("label", View(params_.label));
     }
     body.SetBase64("ciphertext", View(input_));

@@ -1,5 +1,5 @@
 // CKM_RSA_PKCS (the data is a DigestInfo, padded by kmsd) and
-// CKM_SHA256/384/512_RSA_PKCS (hashed here, DigestInfo built by kmsd).
+// CKM_SHA1/224/256/384/512_RSA_PKCS (hashed here, DigestInfo built by kmsd).
 #include "module/ops/sign_spec.h"
 
 namespace kms::p11 {
@@ -17,6 +17,12 @@ CkResult<SignSpec> RsaPkcsSignSpec(const CK_MECHANISM& mechanism,
     case CKM_RSA_PKCS:
       spec.min_input = 0;
       spec.max_input = spec.signature_length - 11;
+      break;
+    case CKM_SHA1_RSA_PKCS:
+      spec.local_hash = HashByMechanism(CKM_SHA_1);
+      break;
+    case CKM_SHA224_RSA_PKCS:
+      spec.local_hash = HashByMechanism(CKM_SHA224);
       break;
     case CKM_SHA256_RSA_PKCS:
       spec.local_hash = HashByMechanism(CKM_SHA256);

@@ -1,6 +1,6 @@
 // CKM_RSA_PKCS_PSS (the data is a digest of params.hashAlg) and
-// CKM_SHA256/384/512_RSA_PKCS_PSS (hashed here). CK_RSA_PKCS_PSS_PARAMS is
-// required and checked: known hash and MGF1 hash, hashAlg matching the
+// CKM_SHA1/224/256/384/512_RSA_PKCS_PSS (hashed here). CK_RSA_PKCS_PSS_PARAMS
+// is required and checked: known hash and MGF1 hash, hashAlg matching the
 // mechanism, a salt that fits the modulus.
 #include "module/ops/sign_spec.h"
 
@@ -9,6 +9,10 @@ namespace {
 
 CK_MECHANISM_TYPE ImpliedHash(CK_MECHANISM_TYPE m) {
   switch (m) {
+    case CKM_SHA1_RSA_PKCS_PSS:
+      return CKM_SHA_1;
+    case CKM_SHA224_RSA_PKCS_PSS:
+      return CKM_SHA224;
     case CKM_SHA256_RSA_PKCS_PSS:
       return CKM_SHA256;
     case CKM_SHA384_RSA_PKCS_PSS:

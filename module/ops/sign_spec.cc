@@ -14,16 +14,22 @@ CkResult<SignSpec> SignSpecFor(const CK_MECHANISM& mechanism,
                                const P11Object& key) {
   switch (mechanism.mechanism) {
     case CKM_ECDSA:
+    case CKM_ECDSA_SHA1:
+    case CKM_ECDSA_SHA224:
     case CKM_ECDSA_SHA256:
     case CKM_ECDSA_SHA384:
     case CKM_ECDSA_SHA512:
       return EcdsaSignSpec(mechanism, key);
     case CKM_RSA_PKCS:
+    case CKM_SHA1_RSA_PKCS:
+    case CKM_SHA224_RSA_PKCS:
     case CKM_SHA256_RSA_PKCS:
     case CKM_SHA384_RSA_PKCS:
     case CKM_SHA512_RSA_PKCS:
       return RsaPkcsSignSpec(mechanism, key);
     case CKM_RSA_PKCS_PSS:
+    case CKM_SHA1_RSA_PKCS_PSS:
+    case CKM_SHA224_RSA_PKCS_PSS:
     case CKM_SHA256_RSA_PKCS_PSS:
     case CKM_SHA384_RSA_PKCS_PSS:
     case CKM_SHA512_RSA_PKCS_PSS:

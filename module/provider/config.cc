@@ -67,6 +67,7 @@ Result<ModuleConfig> ParseModuleConfig(const std::string& text,
       TokenConfig token;
       token.label = t.String("label");
       token.key_ring = t.String("key_ring");
+      token.user_client = t.OptionalString("user_client").value_or("");
       if (t.status().ok() && (token.label.empty() || token.label.size() > 32)) {
         t.Fail(ErrorCode::kInvalidArgument,
                "field '" + context + ".label' must be 1 to 32 bytes");

@@ -18,6 +18,9 @@ inline constexpr char kConfigEnv[] = "KMS_PKCS11_CONFIG";
 struct TokenConfig {
   std::string label;     // CK_TOKEN_INFO label (at most 32 bytes)
   std::string key_ring;  // the key ring it shows
+  // The client whose PIN C_InitPIN sets (security officer login); "" when
+  // the token offers no C_InitPIN.
+  std::string user_client;
 };
 
 struct ModuleConfig {

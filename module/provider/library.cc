@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "common/json.h"
@@ -20,6 +21,10 @@ Library* g_library = nullptr;
 // connections belong to the parent), but kept reachable.
 Library* g_abandoned = nullptr;
 std::shared_mutex* g_abandoned_mu = nullptr;
+// C_Finalize calls waiting for the exclusive lock. New calls are refused
+// while one waits: glibc's rwlock lets readers in ahead of a waiting
+// writer, so threads calling in a loop would otherwise starve C_Finalize.
+std::atomic<int> g_finalizing{0};
 
 // Fork happens with no call in progress, so the child starts clean.
 void PrepareFork() { g_mu->lock(); }
@@ -31,6 +36,7 @@ void ChildAfterFork() {
   }
   g_abandoned_mu = g_mu;
   g_mu = new std::shared_mutex();
+  g_finalizing = 0;
 }
 
 void RegisterForkHandlers() {
@@ -121,7 +127,9 @@ CkStatus Library::Initialize(const CK_C_INITIALIZE_ARGS* args) {
 }
 
 CkStatus Library::Finalize() {
+  ++g_finalizing;
   std::unique_lock<std::shared_mutex> lock(*g_mu);
+  --g_finalizing;
   if (g_library == nullptr) return CkError(CKR_CRYPTOKI_NOT_INITIALIZED);
   delete g_library;
   g_library = nullptr;
@@ -131,7 +139,9 @@ CkStatus Library::Finalize() {
 
 CkResult<Library::Lease> Library::Acquire() {
   std::shared_lock<std::shared_mutex> lock(*g_mu);
-  if (g_library == nullptr) return CkError(CKR_CRYPTOKI_NOT_INITIALIZED);
+  if (g_library == nullptr || g_finalizing > 0) {
+    return CkError(CKR_CRYPTOKI_NOT_INITIALIZED);
+  }
   return Lease(std::move(lock), g_library);
 }
 

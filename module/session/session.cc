@@ -15,13 +15,15 @@ CkStatus EndOnError(ActiveOp& active, CkStatus status) {
 void Session::FillInfo(CK_SESSION_INFO* info) const {
   bool user = token_->auth().logged_in();
   info->slotID = token_->slot_id();
-  if (read_write()) {
+  if (read_write() && token_->auth().so_logged_in()) {
+    info->state = CKS_RW_SO_FUNCTIONS;
+  } else if (read_write()) {
     info->state = user ? CKS_RW_USER_FUNCTIONS : CKS_RW_PUBLIC_SESSION;
   } else {
     info->state = user ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
   }
   info->flags = flags_;
-  info->ulDeviceError = 0;
+  info->ulDeviceError = device_error_;
 }
 
 CkResult<std::shared_ptr<const P11Object>> Session::GetObject(
@@ -177,6 +179,27 @@ CkStatus Session::VerifyFinal(ByteView signature) {
   if (!verify_) return CkError(CKR_OPERATION_NOT_INITIALIZED);
   CkStatus status = verify_.op->Final(signature);
   verify_.Reset();
+  return status;
+}
+
+CkStatus Session::EndWith(Operation operation, CkStatus status) {
+  switch (operation) {
+    case Operation::kDigest:
+      digest_.Reset();
+      break;
+    case Operation::kSign:
+      sign_.Reset();
+      break;
+    case Operation::kVerify:
+      verify_.Reset();
+      break;
+    case Operation::kEncrypt:
+      encrypt_.Reset();
+      break;
+    case Operation::kDecrypt:
+      decrypt_.Reset();
+      break;
+  }
   return status;
 }
 

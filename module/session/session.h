@@ -5,9 +5,11 @@
 #ifndef KMS_MODULE_SESSION_SESSION_H_
 #define KMS_MODULE_SESSION_SESSION_H_
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "module/base/ck_status.h"
@@ -25,12 +27,18 @@ class Session {
  public:
   Session(CK_SESSION_HANDLE handle, Token* token, CK_FLAGS flags)
       : handle_(handle), token_(token), flags_(flags) {}
+  // The session's certificates, data objects and public keys
+  // (CKA_TOKEN=FALSE) end with it.
+  ~Session();
 
   CK_SESSION_HANDLE handle() const { return handle_; }
   Token& token() const { return *token_; }
   bool read_write() const { return (flags_ & CKF_RW_SESSION) != 0; }
   std::mutex& mutex() { return mu_; }
   void FillInfo(CK_SESSION_INFO* info) const;
+  // ulDeviceError: the code of the last failed request to kmsd made by a
+  // call on this session, cleared by the next one that got an answer.
+  void set_device_error(CK_ULONG code) { device_error_ = code; }
 
   // Objects visible to this session (private objects only after login).
   CkResult<std::shared_ptr<const P11Object>> GetObject(CK_OBJECT_HANDLE h);
@@ -64,6 +72,11 @@ class Session {
 
   // Ends every operation (logout, close).
   void CancelOperations();
+  // Ends one operation: a call that fails on its arguments still ends the
+  // active operation, as the standard says of C_Sign, C_Verify, C_Digest,
+  // C_Encrypt and C_Decrypt and their multi-part calls.
+  enum class Operation { kDigest, kSign, kVerify, kEncrypt, kDecrypt };
+  CkStatus EndWith(Operation operation, CkStatus status);
 
   // Key generation and object life cycle (session_objects.cc). Need a
   // logged-in R/W session; session keys (CKA_TOKEN=FALSE) are remembered
@@ -76,6 +89,17 @@ class Session {
   CkStatus GenerateKey(const CK_MECHANISM& mechanism,
                        const AttributeList& templ, CK_OBJECT_HANDLE* key);
   CkStatus DestroyObject(CK_OBJECT_HANDLE object);
+  // C_CreateObject: stored objects, session objects, key import.
+  CkStatus CreateObject(const AttributeList& templ, CK_OBJECT_HANDLE* object);
+  // C_SetAttributeValue: CKA_LABEL and CKA_ID only.
+  CkStatus SetAttributes(CK_OBJECT_HANDLE object, const AttributeList& templ);
+  // C_WrapKey / C_UnwrapKey (session_wrap.cc): need a login; an unwrapped
+  // key is a token key or a session key as C_GenerateKey makes them.
+  CkStatus WrapKey(const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE wrapping,
+                   CK_OBJECT_HANDLE key, const OutputBuffer& out);
+  CkStatus UnwrapKey(const CK_MECHANISM& mechanism, CK_OBJECT_HANDLE unwrapping,
+                     ByteView wrapped, const AttributeList& templ,
+                     CK_OBJECT_HANDLE* key);
   // Best effort (session close, logout, C_Finalize); never throws.
   void DestroySessionObjects() noexcept;
 
@@ -106,8 +130,12 @@ class Session {
   Active<VerifyOperation> verify_;
   Active<CipherOperation> encrypt_;
   Active<CipherOperation> decrypt_;
+  std::atomic<CK_ULONG> device_error_{0};
   std::mutex session_keys_mu_;  // not mu_: logout reaches other sessions
   std::vector<std::string> session_keys_;
+  // Handles of this session's local objects and whether each is private
+  // (those end at logout too). Under session_keys_mu_.
+  std::vector<std::pair<CK_OBJECT_HANDLE, bool>> local_objects_;
 };
 
 }  // namespace kms::p11

@@ -19,8 +19,15 @@ Result<Json> HandleLogin(RequestScope& scope) {
   KMS_ASSIGN_OR_RETURN(JsonReader * body, scope.Body());
   std::string ring = body->String("key_ring");
   SecureString pin = body->SecretString("pin");
+  // A PKCS#11 security officer login: only an admin may log in as one.
+  // Refused before the PIN is checked, so that it costs no attempt.
+  bool as_admin = body->Bool("as_admin", false);
   KMS_RETURN_IF_ERROR(body->Finish());
   scope.audit().key_ring = ring;
+  if (as_admin && scope.client().role != "admin") {
+    return Error(ErrorCode::kPermissionDenied,
+                 "only an admin client may log in as security officer");
+  }
   KMS_ASSIGN_OR_RETURN(IssuedToken issued,
                        scope.context().auth->Login(scope.client(), ring, pin));
   return TokenJson(issued, scope.context().auth->config().token_ttl_seconds);
@@ -50,8 +57,8 @@ Result<Json> HandleChangePin(RequestScope& scope) {
   SecureString new_pin = body->SecretString("new_pin");
   KMS_RETURN_IF_ERROR(body->Finish());
   scope.audit().key_ring = ring;
-  KMS_RETURN_IF_ERROR(scope.context().auth->ChangePin(scope.client(), ring,
-                                                      old_pin, new_pin));
+  KMS_RETURN_IF_ERROR(
+      scope.context().auth->ChangePin(scope.client(), ring, old_pin, new_pin));
   return Json::Object();
 }
 
@@ -62,9 +69,8 @@ Result<Json> HandlePinStatus(RequestScope& scope) {
                  "query parameter 'key_ring' is required");
   }
   KMS_RETURN_IF_ERROR(scope.context().store->GetKeyRing(*ring).status());
-  KMS_ASSIGN_OR_RETURN(
-      PinStatus status,
-      scope.context().auth->GetPinStatus(scope.client().name, *ring));
+  KMS_ASSIGN_OR_RETURN(PinStatus status, scope.context().auth->GetPinStatus(
+                                             scope.client().name, *ring));
   Json j = Json::Object();
   j.Set("pin_set", status.set);
   j.Set("failed_attempts", status.failed_attempts);

@@ -33,10 +33,23 @@ Status CheckValue(const std::string& object_class, const Bytes& value) {
 
 Status CheckCkId(const Bytes& ck_id) {
   if (ck_id.size() > 64) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "ck_id must be at most 64 bytes");
+    return Error(ErrorCode::kInvalidArgument, "ck_id must be at most 64 bytes");
   }
   return Status::Ok();
+}
+
+// A caller without a token (and not an admin) reads only public objects:
+// data objects created with "private": true in their attributes are left
+// out, as a PKCS#11 token hides private objects before login.
+bool PublicView(RequestScope& scope) {
+  return !scope.token() && scope.client().role != "admin";
+}
+
+bool IsPrivate(const ObjectRecord& o) {
+  auto attributes =
+      Json::Parse(o.attributes_json.empty() ? "{}" : o.attributes_json);
+  return attributes.ok() && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+                                attributes->get(), "private"));
 }
 
 }  // namespace
@@ -46,7 +59,11 @@ Result<Json> HandleListObjects(RequestScope& scope) {
   KMS_RETURN_IF_ERROR(store->GetKeyRing(scope.param(0)).status());
   KMS_ASSIGN_OR_RETURN(auto objects, store->ListObjects(scope.param(0)));
   Json list = Json::Array();
-  for (const auto& o : objects) list.Append(ObjectJson(o));
+  bool public_view = PublicView(scope);
+  for (const auto& o : objects) {
+    if (public_view && IsPrivate(o)) continue;
+    list.Append(ObjectJson(o));
+  }
   Json j = Json::Object();
   j.Set("objects", std::move(list));
   return j;
@@ -87,6 +104,9 @@ Result<Json> HandleCreateObject(RequestScope& scope) {
 Result<Json> HandleGetObject(RequestScope& scope) {
   KMS_ASSIGN_OR_RETURN(ObjectRecord o, scope.context().store->GetObject(
                                            scope.param(0), scope.param(1)));
+  if (PublicView(scope) && IsPrivate(o)) {
+    return Error(ErrorCode::kNotFound, "no object " + scope.param(1));
+  }
   return ObjectJson(o);
 }
 

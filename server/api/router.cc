@@ -17,6 +17,8 @@ enum class Access {
   kToken,       // a registered client with a valid bearer token
   kAdmin,       // a client with the admin role
   kRingRead,    // admin, or a token for the key ring with any grant on it
+  kRingPublic,  // kRingRead, or without a token any grant on the key ring
+                // (the handler then leaves out private objects)
   kRingManage,  // admin, or a token for the key ring with `permission`
   kRingUse,     // a token for the key ring with `permission` (never role)
 };
@@ -58,11 +60,11 @@ const Route kRoutes[] = {
      HandleCreateKeyRing},
     {"GET", "/v1/keyrings", "keyring-list", Access::kClient, kNone,
      HandleListKeyRings},
-    {"GET", "/v1/keyrings/*/keys", "key-list", Access::kRingRead, kNone,
+    {"GET", "/v1/keyrings/*/keys", "key-list", Access::kRingPublic, kNone,
      HandleListKeys},
     {"POST", "/v1/keyrings/*/keys", "key-create", Access::kRingManage,
      kPermCreate, HandleCreateKey},
-    {"GET", "/v1/keyrings/*/keys/*", "key-get", Access::kRingRead, kNone,
+    {"GET", "/v1/keyrings/*/keys/*", "key-get", Access::kRingPublic, kNone,
      HandleGetKey},
     {"POST", "/v1/keyrings/*/keys/*/update", "key-update", Access::kRingManage,
      kPermManage, HandleUpdateKey},
@@ -81,8 +83,8 @@ const Route kRoutes[] = {
      Access::kRingManage, kPermDestroy, HandleDestroyKey},
     {"POST", "/v1/keyrings/*/keys/*/cancel-destroy", "key-cancel-destroy",
      Access::kRingManage, kPermDestroy, HandleCancelDestroyKey},
-    {"GET", "/v1/keyrings/*/keys/*/public-key", "public-key", Access::kRingRead,
-     kNone, HandlePublicKey},
+    {"GET", "/v1/keyrings/*/keys/*/public-key", "public-key",
+     Access::kRingPublic, kNone, HandlePublicKey},
     {"POST", "/v1/keyrings/*/keys/*/sign", "sign", Access::kRingUse,
      kPermUseSign, HandleSign},
     {"POST", "/v1/keyrings/*/keys/*/verify", "verify", Access::kRingUse,
@@ -98,12 +100,12 @@ const Route kRoutes[] = {
     {"POST", "/v1/keyrings/*/import", "import", Access::kRingUse, kPermCreate,
      HandleImport},
     {"POST", "/v1/random", "random", Access::kClient, kNone, HandleRandom},
-    {"GET", "/v1/keyrings/*/objects", "object-list", Access::kRingRead, kNone,
+    {"GET", "/v1/keyrings/*/objects", "object-list", Access::kRingPublic, kNone,
      HandleListObjects},
     {"POST", "/v1/keyrings/*/objects", "object-create", Access::kRingManage,
      kPermCreate, HandleCreateObject},
-    {"GET", "/v1/keyrings/*/objects/*", "object-get", Access::kRingRead, kNone,
-     HandleGetObject},
+    {"GET", "/v1/keyrings/*/objects/*", "object-get", Access::kRingPublic,
+     kNone, HandleGetObject},
     {"POST", "/v1/keyrings/*/objects/*/update", "object-update",
      Access::kRingManage, kPermManage, HandleUpdateObject},
     {"DELETE", "/v1/keyrings/*/objects/*", "object-delete",
@@ -173,12 +175,26 @@ Status CheckAccess(RequestScope& scope, const Route& route) {
       }
       return Status::Ok();
     case Access::kRingRead:
+    case Access::kRingPublic:
     case Access::kRingManage:
     case Access::kRingUse:
       break;
   }
   const std::string& ring = scope.param(0);
   if (admin && route.access != Access::kRingUse) return Status::Ok();
+  if (route.access == Access::kRingPublic && !scope.token()) {
+    // Public objects are readable before login, as PKCS#11 expects.
+    auto grant = ctx.store->GetGrant(client.name, ring);
+    if (!grant.ok() && grant.status().code() != ErrorCode::kNotFound) {
+      return grant.status();
+    }
+    if (!grant.ok() || grant->permissions == 0) {
+      return Error(ErrorCode::kPermissionDenied,
+                   "client '" + client.name + "' has no grant on key ring '" +
+                       ring + "'");
+    }
+    return Status::Ok();
+  }
   if (!scope.token()) {
     return Error(ErrorCode::kTokenMissing,
                  route.access == Access::kRingUse && admin
@@ -193,8 +209,10 @@ Status CheckAccess(RequestScope& scope, const Route& route) {
   }
   KMS_ASSIGN_OR_RETURN(GrantRecord grant,
                        ctx.store->GetGrant(client.name, ring));
-  uint32_t needed = route.access == Access::kRingRead ? 0 : route.permission;
-  bool allowed = route.access == Access::kRingRead
+  bool read = route.access == Access::kRingRead ||
+              route.access == Access::kRingPublic;
+  uint32_t needed = read ? 0 : route.permission;
+  bool allowed = read
                      ? grant.permissions != 0
                      : (grant.permissions & needed) == needed;
   if (!allowed) {

@@ -60,6 +60,8 @@ Status ReadStorage(const cJSON* node, const std::string& base,
            "field 'storage.backend' must be \"sqlite\"");
   }
   c->path = Resolve(base, r.OptionalString("path").value_or(c->path));
+  c->cache_entries = r.Int("cache_entries", c->cache_entries);
+  Range(r, "storage.cache_entries", c->cache_entries, 0, 10'000'000);
   return r.Finish();
 }
 

@@ -20,6 +20,9 @@ struct TlsServerFiles {
 struct StorageConfig {
   std::string backend = "sqlite";
   std::string path = "kms.db";  // sqlite: database file
+  // Records cached per kind (clients, tokens, grants, keys, versions) so
+  // that key operations do not read the database; 0 turns caching off.
+  int64_t cache_entries = 10000;
 };
 
 struct RootOfTrustConfig {
@@ -47,7 +50,7 @@ struct KeysConfig {
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:8443";
-  int threads = 0;  // 0: one per core
+  int threads = 0;  // 0: four per core, at least 8
   int64_t max_body_bytes = 1 << 20;
   int64_t max_restore_bytes = 256 << 20;
   int connection_timeout_seconds = 60;

@@ -153,6 +153,10 @@ class MhdHttpServer final : public HttpServer {
                                  void** request_state,
                                  MHD_RequestTerminationCode reason);
   static void OnLog(void* cls, const char* format, va_list args);
+  // Gives each connection a PeerCache for its lifetime.
+  static void OnConnection(void* cls, MHD_Connection* connection,
+                           void** socket_context,
+                           MHD_ConnectionNotificationCode code);
 
   MHD_Result BeginRequest(MHD_Connection* connection, const char* url,
                           const char* method, void** request_state);
@@ -221,6 +225,7 @@ Status MhdHttpServer::Start() {
       MHD_OPTION_CONNECTION_TIMEOUT,
           static_cast<unsigned int>(config_.connection_timeout_seconds),
       MHD_OPTION_NOTIFY_COMPLETED, &MhdHttpServer::OnRequestCompleted, this,
+      MHD_OPTION_NOTIFY_CONNECTION, &MhdHttpServer::OnConnection, this,
       MHD_OPTION_END);
   // clang-format on
   if (daemon == nullptr) {
@@ -284,6 +289,22 @@ void MhdHttpServer::OnRequestCompleted(void* /*cls*/,
   *request_state = nullptr;
 }
 
+void MhdHttpServer::OnConnection(void* /*cls*/, MHD_Connection* /*connection*/,
+                                 void** socket_context,
+                                 MHD_ConnectionNotificationCode code) {
+  try {
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+      *socket_context = new PeerCache();
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+      delete static_cast<PeerCache*>(*socket_context);
+      *socket_context = nullptr;
+    }
+  } catch (...) {
+    // Without a cache the connection still works: every request verifies.
+    *socket_context = nullptr;
+  }
+}
+
 void MhdHttpServer::OnLog(void* cls, const char* format, va_list args) {
   try {
     char line[512];
@@ -318,9 +339,13 @@ MHD_Result MhdHttpServer::BeginRequest(MHD_Connection* connection,
 
   const MHD_ConnectionInfo* info =
       MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+  const MHD_ConnectionInfo* socket =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   request.peer = IdentifyPeer(
       info != nullptr ? static_cast<gnutls_session_t>(info->tls_session)
-                      : nullptr);
+                      : nullptr,
+      socket != nullptr ? static_cast<PeerCache*>(socket->socket_context)
+                        : nullptr);
   bool public_endpoint =
       request.method == MHD_HTTP_METHOD_GET && request.path == kHealthPath;
   if (!request.peer.verified && !public_endpoint) {

@@ -2,8 +2,10 @@
 
 #include <gnutls/x509.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/encoding.h"
 
@@ -63,7 +65,36 @@ bool CommonName(const gnutls_datum_t& der, std::string* out) {
   return true;
 }
 
+int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
+
+ClientIdentity IdentifyPeer(gnutls_session_t session, PeerCache* cache) {
+  if (session == nullptr || cache == nullptr) return IdentifyPeer(session);
+  unsigned int count = 0;
+  const gnutls_datum_t* chain = gnutls_certificate_get_peers(session, &count);
+  if (chain == nullptr || count == 0) return ClientIdentity();
+  std::string_view der(reinterpret_cast<const char*>(chain[0].data),
+                       chain[0].size);
+  int64_t now = SteadyMillis();
+  if (cache->identity.verified && cache->der == der &&
+      now - cache->checked_at_ms < kPeerRecheckMillis) {
+    return cache->identity;
+  }
+  ClientIdentity identity = IdentifyPeer(session);
+  if (identity.verified) {
+    cache->der.assign(der);
+    cache->identity = identity;
+    cache->checked_at_ms = now;
+  } else {
+    *cache = PeerCache();
+  }
+  return identity;
+}
 
 ClientIdentity IdentifyPeer(gnutls_session_t session) {
   ClientIdentity identity;

@@ -1,6 +1,7 @@
 // The SQLite Store: one connection in WAL mode, guarded by a mutex, with its
-// prepared statements cached. The implementation is split by record family
-// across sqlite_store_*.cc; callers use OpenSqliteStore() from store.h.
+// prepared statements cached. Writes are made durable by group commit
+// (WalSync) after the mutex is released. The implementation is split by record
+// family across sqlite_store_*.cc; callers use OpenSqliteStore() from store.h.
 #ifndef KMS_SERVER_STORAGE_SQLITE_STORE_H_
 #define KMS_SERVER_STORAGE_SQLITE_STORE_H_
 
@@ -13,6 +14,7 @@
 
 #include "server/storage/sqlite_handle.h"
 #include "server/storage/store.h"
+#include "server/storage/wal_sync.h"
 
 namespace kms {
 
@@ -91,7 +93,17 @@ class SqliteStore final : public Store {
   Status ImportSnapshot(ByteView snapshot) override;
 
  private:
-  explicit SqliteStore(SqliteDb db);
+  SqliteStore(SqliteDb db, std::unique_ptr<WalSync> wal_sync);
+
+  // Runs a write (which takes mu_ itself) and returns once it is durable.
+  template <typename Write>
+  auto Durably(Write write) -> decltype(write()) {
+    auto result = write();
+    if (!result.ok() || wal_sync_ == nullptr) return result;
+    Status synced = wal_sync_->WaitDurable();
+    if (!synced.ok()) return synced;
+    return result;
+  }
 
   // The helpers below expect mu_ to be held.
   Result<BoundStatement> Prepare(const char* sql) {
@@ -106,6 +118,9 @@ class SqliteStore final : public Store {
   Result<int64_t> LastAuditSeq();
 
   std::mutex mu_;
+  // Null when the connection syncs each commit itself (in-memory and URI
+  // databases).
+  std::unique_ptr<WalSync> wal_sync_;
   SqliteDb db_;
   // Declared after db_ so that statements are finalised before the
   // connection closes.

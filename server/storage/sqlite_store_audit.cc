@@ -69,15 +69,17 @@ Status SqliteStore::AppendAudit(const AuditRecord& record) {
 
 Status SqliteStore::AppendAuditBatch(const std::vector<AuditRecord>& records) {
   if (records.empty()) return Status::Ok();
-  std::lock_guard lock(mu_);
-  // The IMMEDIATE transaction holds the write lock from reading the last
-  // seq to the commit, so another process cannot append in between.
-  KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
-  KMS_ASSIGN_OR_RETURN(int64_t last, LastAuditSeq());
-  for (const AuditRecord& record : records) {
-    KMS_RETURN_IF_ERROR(InsertAudit(record, ++last));
-  }
-  return txn.Commit();
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    // The IMMEDIATE transaction holds the write lock from reading the last
+    // seq to the commit, so another process cannot append in between.
+    KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
+    KMS_ASSIGN_OR_RETURN(int64_t last, LastAuditSeq());
+    for (const AuditRecord& record : records) {
+      KMS_RETURN_IF_ERROR(InsertAudit(record, ++last));
+    }
+    return txn.Commit();
+  });
 }
 
 Result<std::optional<AuditRecord>> SqliteStore::LastAudit() {

@@ -37,20 +37,22 @@ Status ClientConflict(const ClientRecord& client, const Status& status) {
 }  // namespace
 
 Status SqliteStore::CreateClient(const ClientRecord& client) {
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(BoundStatement insert,
-                       Prepare("INSERT INTO clients (" KMS_CLIENT_COLUMNS
-                               ") VALUES (?1, ?2, ?3, ?4, ?5)"));
-  insert.Bind(1, client.name)
-      .Bind(2, client.role)
-      .Bind(3, client.cert_fingerprint)
-      .Bind(4, client.cert_subject)
-      .Bind(5, client.created_at);
-  Status status = insert.Run();
-  if (status.code() == ErrorCode::kAlreadyExists) {
-    return ClientConflict(client, status);
-  }
-  return status;
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(BoundStatement insert,
+                         Prepare("INSERT INTO clients (" KMS_CLIENT_COLUMNS
+                                 ") VALUES (?1, ?2, ?3, ?4, ?5)"));
+    insert.Bind(1, client.name)
+        .Bind(2, client.role)
+        .Bind(3, client.cert_fingerprint)
+        .Bind(4, client.cert_subject)
+        .Bind(5, client.created_at);
+    Status status = insert.Run();
+    if (status.code() == ErrorCode::kAlreadyExists) {
+      return ClientConflict(client, status);
+    }
+    return status;
+  });
 }
 
 Result<ClientRecord> SqliteStore::GetClient(const std::string& name) {
@@ -107,29 +109,31 @@ Result<std::vector<ClientRecord>> SqliteStore::ListClients() {
 }
 
 Status SqliteStore::SetGrant(const GrantRecord& grant) {
-  std::lock_guard lock(mu_);
-  if (grant.permissions == 0) {
-    KMS_ASSIGN_OR_RETURN(
-        BoundStatement del,
-        Prepare("DELETE FROM grants WHERE client = ?1 AND key_ring = ?2"));
-    del.Bind(1, grant.client).Bind(2, grant.key_ring);
-    return del.Run();
-  }
-  KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
-  KMS_RETURN_IF_ERROR(RequireClient(grant.client));
-  KMS_RETURN_IF_ERROR(RequireKeyRing(grant.key_ring));
-  {
-    KMS_ASSIGN_OR_RETURN(
-        BoundStatement upsert,
-        Prepare("INSERT INTO grants (client, key_ring, permissions) "
-                "VALUES (?1, ?2, ?3) ON CONFLICT (client, key_ring) "
-                "DO UPDATE SET permissions = excluded.permissions"));
-    upsert.Bind(1, grant.client)
-        .Bind(2, grant.key_ring)
-        .Bind(3, grant.permissions);
-    KMS_RETURN_IF_ERROR(upsert.Run());
-  }
-  return txn.Commit();
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    if (grant.permissions == 0) {
+      KMS_ASSIGN_OR_RETURN(
+          BoundStatement del,
+          Prepare("DELETE FROM grants WHERE client = ?1 AND key_ring = ?2"));
+      del.Bind(1, grant.client).Bind(2, grant.key_ring);
+      return del.Run();
+    }
+    KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
+    KMS_RETURN_IF_ERROR(RequireClient(grant.client));
+    KMS_RETURN_IF_ERROR(RequireKeyRing(grant.key_ring));
+    {
+      KMS_ASSIGN_OR_RETURN(
+          BoundStatement upsert,
+          Prepare("INSERT INTO grants (client, key_ring, permissions) "
+                  "VALUES (?1, ?2, ?3) ON CONFLICT (client, key_ring) "
+                  "DO UPDATE SET permissions = excluded.permissions"));
+      upsert.Bind(1, grant.client)
+          .Bind(2, grant.key_ring)
+          .Bind(3, grant.permissions);
+      KMS_RETURN_IF_ERROR(upsert.Run());
+    }
+    return txn.Commit();
+  });
 }
 
 Result<GrantRecord> SqliteStore::GetGrant(const std::string& client,

@@ -108,20 +108,22 @@ std::string VersionName(const std::string& key_ring, const std::string& key_id,
 }  // namespace
 
 Status SqliteStore::CreateKeyRing(const KeyRingRecord& ring) {
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(BoundStatement insert,
-                       Prepare("INSERT INTO key_rings (" KMS_KEY_RING_COLUMNS
-                               ") VALUES (?1, ?2, ?3, ?4)"));
-  insert.Bind(1, ring.name)
-      .Bind(2, ring.destroy_wait_seconds)
-      .Bind(3, ring.allow_import)
-      .Bind(4, ring.created_at);
-  Status status = insert.Run();
-  if (status.code() == ErrorCode::kAlreadyExists) {
-    return Error(ErrorCode::kAlreadyExists,
-                 "key ring '" + ring.name + "' already exists");
-  }
-  return status;
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(BoundStatement insert,
+                         Prepare("INSERT INTO key_rings (" KMS_KEY_RING_COLUMNS
+                                 ") VALUES (?1, ?2, ?3, ?4)"));
+    insert.Bind(1, ring.name)
+        .Bind(2, ring.destroy_wait_seconds)
+        .Bind(3, ring.allow_import)
+        .Bind(4, ring.created_at);
+    Status status = insert.Run();
+    if (status.code() == ErrorCode::kAlreadyExists) {
+      return Error(ErrorCode::kAlreadyExists,
+                   "key ring '" + ring.name + "' already exists");
+    }
+    return status;
+  });
 }
 
 Result<KeyRingRecord> SqliteStore::GetKeyRing(const std::string& name) {
@@ -152,21 +154,23 @@ Result<std::vector<KeyRingRecord>> SqliteStore::ListKeyRings() {
 }
 
 Status SqliteStore::UpdateKeyRing(const KeyRingRecord& ring) {
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(
-      BoundStatement update,
-      Prepare("UPDATE key_rings SET destroy_wait_seconds = ?2, "
-              "allow_import = ?3, created_at = ?4 WHERE name = ?1"));
-  update.Bind(1, ring.name)
-      .Bind(2, ring.destroy_wait_seconds)
-      .Bind(3, ring.allow_import)
-      .Bind(4, ring.created_at);
-  KMS_RETURN_IF_ERROR(update.Run());
-  if (update.changes() == 0) {
-    return Error(ErrorCode::kNotFound,
-                 "key ring '" + ring.name + "' not found");
-  }
-  return Status::Ok();
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(
+        BoundStatement update,
+        Prepare("UPDATE key_rings SET destroy_wait_seconds = ?2, "
+                "allow_import = ?3, created_at = ?4 WHERE name = ?1"));
+    update.Bind(1, ring.name)
+        .Bind(2, ring.destroy_wait_seconds)
+        .Bind(3, ring.allow_import)
+        .Bind(4, ring.created_at);
+    KMS_RETURN_IF_ERROR(update.Run());
+    if (update.changes() == 0) {
+      return Error(ErrorCode::kNotFound,
+                   "key ring '" + ring.name + "' not found");
+    }
+    return Status::Ok();
+  });
 }
 
 Status SqliteStore::InsertVersion(const KeyVersionRecord& version) {
@@ -218,26 +222,28 @@ Status SqliteStore::CreateKey(const KeyRecord& key,
     return Error(ErrorCode::kInvalidArgument,
                  "first version does not belong to key '" + key.id + "'");
   }
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
-  KMS_RETURN_IF_ERROR(RequireKeyRing(key.key_ring));
-  {
-    KMS_ASSIGN_OR_RETURN(
-        BoundStatement insert,
-        Prepare(
-            "INSERT INTO keys (" KMS_KEY_COLUMNS
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
-    BindKey(insert, key);
-    Status status = insert.Run();
-    if (status.code() == ErrorCode::kAlreadyExists) {
-      // Key ids are unique across the server, not only within a ring.
-      return Error(ErrorCode::kAlreadyExists,
-                   "key '" + key.id + "' already exists");
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
+    KMS_RETURN_IF_ERROR(RequireKeyRing(key.key_ring));
+    {
+      KMS_ASSIGN_OR_RETURN(
+          BoundStatement insert,
+          Prepare(
+              "INSERT INTO keys (" KMS_KEY_COLUMNS
+              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+      BindKey(insert, key);
+      Status status = insert.Run();
+      if (status.code() == ErrorCode::kAlreadyExists) {
+        // Key ids are unique across the server, not only within a ring.
+        return Error(ErrorCode::kAlreadyExists,
+                     "key '" + key.id + "' already exists");
+      }
+      KMS_RETURN_IF_ERROR(status);
     }
-    KMS_RETURN_IF_ERROR(status);
-  }
-  KMS_RETURN_IF_ERROR(InsertVersion(first));
-  return txn.Commit();
+    KMS_RETURN_IF_ERROR(InsertVersion(first));
+    return txn.Commit();
+  });
 }
 
 Result<KeyRecord> SqliteStore::GetKey(const std::string& key_ring,
@@ -282,8 +288,10 @@ Result<std::vector<KeyRecord>> SqliteStore::ListKeys(
 }
 
 Status SqliteStore::UpdateKey(const KeyRecord& key) {
-  std::lock_guard lock(mu_);
-  return WriteKey(key);
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    return WriteKey(key);
+  });
 }
 
 Status SqliteStore::AddVersion(const KeyRecord& updated_key,
@@ -293,12 +301,14 @@ Status SqliteStore::AddVersion(const KeyRecord& updated_key,
     return Error(ErrorCode::kInvalidArgument,
                  "version does not belong to key '" + updated_key.id + "'");
   }
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
-  KMS_RETURN_IF_ERROR(RequireKey(updated_key.key_ring, updated_key.id));
-  KMS_RETURN_IF_ERROR(InsertVersion(version));
-  KMS_RETURN_IF_ERROR(WriteKey(updated_key));
-  return txn.Commit();
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
+    KMS_RETURN_IF_ERROR(RequireKey(updated_key.key_ring, updated_key.id));
+    KMS_RETURN_IF_ERROR(InsertVersion(version));
+    KMS_RETURN_IF_ERROR(WriteKey(updated_key));
+    return txn.Commit();
+  });
 }
 
 Result<KeyVersionRecord> SqliteStore::GetVersion(const std::string& key_ring,
@@ -333,31 +343,34 @@ Result<std::vector<KeyVersionRecord>> SqliteStore::ListVersions(
 }
 
 Status SqliteStore::UpdateVersion(const KeyVersionRecord& version) {
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(
-      BoundStatement update,
-      Prepare("UPDATE key_versions SET state = ?4, state_before_destroy = ?5, "
-              "sealed_material = ?6, public_key_der = ?7, created_at = ?8, "
-              "destroy_at = ?9, destroyed_at = ?10 "
-              "WHERE key_ring = ?1 AND key_id = ?2 AND version = ?3"));
-  update.Bind(1, version.key_ring)
-      .Bind(2, version.key_id)
-      .Bind(3, version.version)
-      .Bind(4, VersionStateName(version.state))
-      .Bind(5, VersionStateName(version.state_before_destroy))
-      .BindBlob(6, View(version.sealed_material))
-      .BindBlob(7, View(version.public_key_der))
-      .Bind(8, version.created_at)
-      .Bind(9, version.destroy_at)
-      .Bind(10, version.destroyed_at);
-  KMS_RETURN_IF_ERROR(update.Run());
-  if (update.changes() == 0) {
-    return Error(
-        ErrorCode::kNotFound,
-        VersionName(version.key_ring, version.key_id, version.version) +
-            " not found");
-  }
-  return Status::Ok();
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(
+        BoundStatement update,
+        Prepare(
+            "UPDATE key_versions SET state = ?4, state_before_destroy = ?5, "
+            "sealed_material = ?6, public_key_der = ?7, created_at = ?8, "
+            "destroy_at = ?9, destroyed_at = ?10 "
+            "WHERE key_ring = ?1 AND key_id = ?2 AND version = ?3"));
+    update.Bind(1, version.key_ring)
+        .Bind(2, version.key_id)
+        .Bind(3, version.version)
+        .Bind(4, VersionStateName(version.state))
+        .Bind(5, VersionStateName(version.state_before_destroy))
+        .BindBlob(6, View(version.sealed_material))
+        .BindBlob(7, View(version.public_key_der))
+        .Bind(8, version.created_at)
+        .Bind(9, version.destroy_at)
+        .Bind(10, version.destroyed_at);
+    KMS_RETURN_IF_ERROR(update.Run());
+    if (update.changes() == 0) {
+      return Error(
+          ErrorCode::kNotFound,
+          VersionName(version.key_ring, version.key_id, version.version) +
+              " not found");
+    }
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<KeyRecord>> SqliteStore::KeysDueForRotation(int64_t now) {

@@ -29,29 +29,32 @@ std::string NotFoundMessage(const std::string& key_ring,
 }  // namespace
 
 Status SqliteStore::CreateObject(const ObjectRecord& object) {
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
-  KMS_RETURN_IF_ERROR(RequireKeyRing(object.key_ring));
-  {
-    KMS_ASSIGN_OR_RETURN(BoundStatement insert,
-                         Prepare("INSERT INTO objects (" KMS_OBJECT_COLUMNS
-                                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-    insert.Bind(1, object.key_ring)
-        .Bind(2, object.id)
-        .Bind(3, object.object_class)
-        .Bind(4, object.label)
-        .BindBlob(5, View(object.ck_id))
-        .BindBlob(6, View(object.value))
-        .Bind(7, object.attributes_json)
-        .Bind(8, object.created_at);
-    Status status = insert.Run();
-    if (status.code() == ErrorCode::kAlreadyExists) {
-      return Error(ErrorCode::kAlreadyExists,
-                   "object '" + object.id + "' already exists");
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(cache_));
+    KMS_RETURN_IF_ERROR(RequireKeyRing(object.key_ring));
+    {
+      KMS_ASSIGN_OR_RETURN(
+          BoundStatement insert,
+          Prepare("INSERT INTO objects (" KMS_OBJECT_COLUMNS
+                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+      insert.Bind(1, object.key_ring)
+          .Bind(2, object.id)
+          .Bind(3, object.object_class)
+          .Bind(4, object.label)
+          .BindBlob(5, View(object.ck_id))
+          .BindBlob(6, View(object.value))
+          .Bind(7, object.attributes_json)
+          .Bind(8, object.created_at);
+      Status status = insert.Run();
+      if (status.code() == ErrorCode::kAlreadyExists) {
+        return Error(ErrorCode::kAlreadyExists,
+                     "object '" + object.id + "' already exists");
+      }
+      KMS_RETURN_IF_ERROR(status);
     }
-    KMS_RETURN_IF_ERROR(status);
-  }
-  return txn.Commit();
+    return txn.Commit();
+  });
 }
 
 Result<ObjectRecord> SqliteStore::GetObject(const std::string& key_ring,
@@ -88,40 +91,44 @@ Result<std::vector<ObjectRecord>> SqliteStore::ListObjects(
 }
 
 Status SqliteStore::UpdateObject(const ObjectRecord& object) {
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(
-      BoundStatement update,
-      Prepare("UPDATE objects SET object_class = ?3, label = ?4, ck_id = ?5, "
-              "value = ?6, attributes_json = ?7, created_at = ?8 "
-              "WHERE key_ring = ?1 AND id = ?2"));
-  update.Bind(1, object.key_ring)
-      .Bind(2, object.id)
-      .Bind(3, object.object_class)
-      .Bind(4, object.label)
-      .BindBlob(5, View(object.ck_id))
-      .BindBlob(6, View(object.value))
-      .Bind(7, object.attributes_json)
-      .Bind(8, object.created_at);
-  KMS_RETURN_IF_ERROR(update.Run());
-  if (update.changes() == 0) {
-    return Error(ErrorCode::kNotFound,
-                 NotFoundMessage(object.key_ring, object.id));
-  }
-  return Status::Ok();
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(
+        BoundStatement update,
+        Prepare("UPDATE objects SET object_class = ?3, label = ?4, ck_id = ?5, "
+                "value = ?6, attributes_json = ?7, created_at = ?8 "
+                "WHERE key_ring = ?1 AND id = ?2"));
+    update.Bind(1, object.key_ring)
+        .Bind(2, object.id)
+        .Bind(3, object.object_class)
+        .Bind(4, object.label)
+        .BindBlob(5, View(object.ck_id))
+        .BindBlob(6, View(object.value))
+        .Bind(7, object.attributes_json)
+        .Bind(8, object.created_at);
+    KMS_RETURN_IF_ERROR(update.Run());
+    if (update.changes() == 0) {
+      return Error(ErrorCode::kNotFound,
+                   NotFoundMessage(object.key_ring, object.id));
+    }
+    return Status::Ok();
+  });
 }
 
 Status SqliteStore::DeleteObject(const std::string& key_ring,
                                  const std::string& id) {
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(
-      BoundStatement del,
-      Prepare("DELETE FROM objects WHERE key_ring = ?1 AND id = ?2"));
-  del.Bind(1, key_ring).Bind(2, id);
-  KMS_RETURN_IF_ERROR(del.Run());
-  if (del.changes() == 0) {
-    return Error(ErrorCode::kNotFound, NotFoundMessage(key_ring, id));
-  }
-  return Status::Ok();
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(
+        BoundStatement del,
+        Prepare("DELETE FROM objects WHERE key_ring = ?1 AND id = ?2"));
+    del.Bind(1, key_ring).Bind(2, id);
+    KMS_RETURN_IF_ERROR(del.Run());
+    if (del.changes() == 0) {
+      return Error(ErrorCode::kNotFound, NotFoundMessage(key_ring, id));
+    }
+    return Status::Ok();
+  });
 }
 
 #undef KMS_OBJECT_COLUMNS

@@ -125,37 +125,39 @@ Status SqliteStore::ImportSnapshot(ByteView snapshot) {
   KMS_ASSIGN_OR_RETURN(SqliteDb source, LoadImage(snapshot));
   KMS_RETURN_IF_ERROR(ValidateAndMigrate(source.get()));
 
-  std::lock_guard lock(mu_);
-  KMS_ASSIGN_OR_RETURN(int64_t live_page_size,
-                       QueryInt64(db_.get(), "PRAGMA page_size"));
-  KMS_ASSIGN_OR_RETURN(int64_t source_page_size,
-                       QueryInt64(source.get(), "PRAGMA page_size"));
-  if (live_page_size != source_page_size) {
-    // Backup into a WAL database needs equal page sizes. PRAGMA takes no
-    // parameters; the number comes from SQLite itself, not from input.
-    std::string sql = "PRAGMA page_size = " + std::to_string(live_page_size);
-    KMS_RETURN_IF_ERROR(ExecSql(source.get(), sql.c_str()));
-    KMS_RETURN_IF_ERROR(ExecSql(source.get(), "VACUUM"));
-  }
+  return Durably([&]() -> Status {
+    std::lock_guard lock(mu_);
+    KMS_ASSIGN_OR_RETURN(int64_t live_page_size,
+                         QueryInt64(db_.get(), "PRAGMA page_size"));
+    KMS_ASSIGN_OR_RETURN(int64_t source_page_size,
+                         QueryInt64(source.get(), "PRAGMA page_size"));
+    if (live_page_size != source_page_size) {
+      // Backup into a WAL database needs equal page sizes. PRAGMA takes no
+      // parameters; the number comes from SQLite itself, not from input.
+      std::string sql = "PRAGMA page_size = " + std::to_string(live_page_size);
+      KMS_RETURN_IF_ERROR(ExecSql(source.get(), sql.c_str()));
+      KMS_RETURN_IF_ERROR(ExecSql(source.get(), "VACUUM"));
+    }
 
-  sqlite3_backup* backup =
-      sqlite3_backup_init(db_.get(), "main", source.get(), "main");
-  if (backup == nullptr) {
-    return SqliteError(db_.get(), sqlite3_errcode(db_.get()),
-                       "restoring snapshot");
-  }
-  int step_rc = sqlite3_backup_step(backup, -1);
-  int finish_rc = sqlite3_backup_finish(backup);
-  if (step_rc != SQLITE_DONE) {
-    return SqliteError(db_.get(), step_rc, "restoring snapshot");
-  }
-  if (finish_rc != SQLITE_OK) {
-    return SqliteError(db_.get(), finish_rc, "restoring snapshot");
-  }
-  // The schema objects were replaced; drop statements compiled against the
-  // old ones rather than rely on automatic re-preparation.
-  cache_.Clear();
-  return Status::Ok();
+    sqlite3_backup* backup =
+        sqlite3_backup_init(db_.get(), "main", source.get(), "main");
+    if (backup == nullptr) {
+      return SqliteError(db_.get(), sqlite3_errcode(db_.get()),
+                         "restoring snapshot");
+    }
+    int step_rc = sqlite3_backup_step(backup, -1);
+    int finish_rc = sqlite3_backup_finish(backup);
+    if (step_rc != SQLITE_DONE) {
+      return SqliteError(db_.get(), step_rc, "restoring snapshot");
+    }
+    if (finish_rc != SQLITE_OK) {
+      return SqliteError(db_.get(), finish_rc, "restoring snapshot");
+    }
+    // The schema objects were replaced; drop statements compiled against the
+    // old ones rather than rely on automatic re-preparation.
+    cache_.Clear();
+    return Status::Ok();
+  });
 }
 
 }  // namespace kms

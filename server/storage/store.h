@@ -112,8 +112,9 @@ class Store {
   virtual Status ImportSnapshot(ByteView snapshot) = 0;
 };
 
-// Opens (creating if needed) a SQLite database at path in WAL mode with
-// synchronous=FULL and applies pending schema migrations.
+// Opens (creating if needed) a SQLite database at path in WAL mode (a file:
+// synchronous=NORMAL plus group commit, see wal_sync.h; in-memory and URI
+// databases: synchronous=FULL) and applies pending schema migrations.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 
 }  // namespace kms

@@ -81,6 +81,30 @@ TEST(OptionsTest, OpenSslNeedsNoModule) {
   EXPECT_FALSE(ParseOptions({"--engine", "openssl", "--module", "/m.so"}).ok());
 }
 
+TEST(OptionsTest, HttpNeedsAKeyRingAndAPin) {
+  Result<Options> o =
+      ParseOptions({"--engine", "http", "--key-ring", "dev", "--pin", "1234"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->key_ring, "dev");
+  EXPECT_EQ(o->pin, "1234");
+  EXPECT_EQ(o->create_keys, 0);
+  o = ParseOptions({"--engine", "http", "--key-ring", "dev", "--pin", "1",
+                    "--create-keys", "500", "--threads", "4"});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->create_keys, 500);
+  EXPECT_FALSE(ParseOptions({"--engine", "http", "--pin", "1"}).ok());
+  EXPECT_FALSE(ParseOptions({"--engine", "http", "--key-ring", "dev"}).ok());
+  EXPECT_FALSE(ParseOptions({"--engine", "http", "--key-ring", "dev", "--pin",
+                             "1", "--module", "/m.so"})
+                   .ok());
+  EXPECT_FALSE(ParseOptions({"--engine", "http", "--key-ring", "dev", "--pin",
+                             "1", "--create-keys", "0"})
+                   .ok());
+  // Creating keys is the http engine's alone.
+  EXPECT_FALSE(
+      ParseOptions({"--engine", "openssl", "--create-keys", "10"}).ok());
+}
+
 TEST(OptionsTest, Refusals) {
   EXPECT_FALSE(ParseOptions({}).ok());  // no module
   EXPECT_FALSE(ParseOptions({"--module", "/m.so", "--pin", "1"}).ok());

@@ -313,10 +313,11 @@ TEST_F(AuthTest, AnotherKeyRingIsNeitherVisibleNorUsable) {
   EXPECT_TRUE(denied(signed_reply)) << Describe(signed_reply);
   auto mine = (*app)->Call("POST", "/v1/keyrings/other/keys", create);
   EXPECT_TRUE(denied(mine)) << Describe(mine);
-  // Without a token.
+  // Without a token: public reads need a grant on the ring, which app lacks.
   auto bare = kmsd_->AppClient();
   auto bare_list = bare->Call("GET", "/v1/keyrings/other/keys");
-  EXPECT_EQ(CodeOf(bare_list), ErrorCode::kTokenMissing) << Describe(bare_list);
+  EXPECT_EQ(CodeOf(bare_list), ErrorCode::kPermissionDenied)
+      << Describe(bare_list);
   // No PIN there, so no way in.
   auto login = Login(*bare, "other", kmsd_->env("KMS_USER_PIN"));
   EXPECT_EQ(CodeOf(login), ErrorCode::kPinNotSet) << Describe(login);
@@ -505,6 +506,37 @@ TEST_F(AuthTest, ClientChangesItsOwnPin) {
   EXPECT_TRUE(login.ok()) << Describe(login);
   // Another client's PIN is not the app's to change: the dev PIN stays.
   EXPECT_TRUE(kmsd_->LoggedInApp().ok());
+}
+
+// "as_admin" (the PKCS#11 security officer's login) is refused to a client
+// without the admin role before its PIN is checked, and works for an admin.
+TEST_F(AuthTest, AdminLoginIsForAdminsOnly) {
+  MakeRing("solog", "app", {"use-sign"}, "app-pin-1");
+  auto app = kmsd_->AppClient();
+  Json as_admin = Obj();
+  as_admin.Set("key_ring", "solog")
+      .Set("pin", "app-pin-1")
+      .Set("as_admin", true);
+  auto refused = app->Call("POST", "/v1/auth/login", as_admin);
+  EXPECT_EQ(CodeOf(refused), ErrorCode::kPermissionDenied) << Describe(refused);
+  auto status = PinStatus(*app, "solog");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(Num(*status, "failed_attempts"), 0);
+  EXPECT_TRUE(Login(*app, "solog", "app-pin-1").ok());
+
+  Json pin = Obj();
+  pin.Set("key_ring", "solog").Set("pin", "admin-pin-1");
+  ASSERT_TRUE(admin_->Call("POST", "/v1/clients/admin/pin", pin).ok());
+  Json admin_login = Obj();
+  admin_login.Set("key_ring", "solog")
+      .Set("pin", "admin-pin-1")
+      .Set("as_admin", true);
+  auto ok = admin_->Call("POST", "/v1/auth/login", admin_login);
+  EXPECT_TRUE(ok.ok()) << Describe(ok);
+  EXPECT_EQ(Str(Ok(std::move(ok)), "client"), "admin");
+  admin_login.Set("pin", "wrong-pin");
+  EXPECT_EQ(CodeOf(admin_->Call("POST", "/v1/auth/login", admin_login)),
+            ErrorCode::kPinIncorrect);
 }
 
 // Token lifetime needs its own kmsd with a 2 s time-to-live.

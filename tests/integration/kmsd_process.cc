@@ -60,14 +60,13 @@ Result<std::unique_ptr<KmsdProcess>> KmsdProcess::Start(
   return p;
 }
 
-Status KmsdProcess::Launch() {
+Status KmsdProcess::Launch(const std::string& listen) {
   std::string env_file = data_dir_ + "/env";
   std::filesystem::remove(env_file);
   std::string binary = BuiltBinary("kmsd");
   std::string log = data_dir_ + "/kmsd.log";
-  std::vector<std::string> args = {binary,     "dev",          "--data-dir",
-                                   data_dir_,  "--listen",     "127.0.0.1:0",
-                                   "--root",   root_};
+  std::vector<std::string> args = {binary,     "dev",  "--data-dir", data_dir_,
+                                   "--listen", listen, "--root",     root_};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -125,6 +124,25 @@ Status KmsdProcess::Restart() {
   return Launch();
 }
 
+Status KmsdProcess::RestartOnSamePort() {
+  const std::string old_url = url();
+  size_t colon = old_url.rfind(':');
+  if (colon == std::string::npos) {
+    return Error(ErrorCode::kInternal, "no port in " + old_url);
+  }
+  std::string listen = "127.0.0.1:" + old_url.substr(colon + 1);
+  Stop();
+  // The port was ours a moment ago; a connection of the old process may
+  // still hold it briefly, so a failed bind is retried for a while.
+  Status started = Error(ErrorCode::kInternal, "not started");
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    started = Launch(listen);
+    if (started.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return started;
+}
+
 KmsdProcess::~KmsdProcess() {
   Stop();
   if (std::getenv("KMS_KEEP_TEST_DIRS") == nullptr) {
@@ -157,7 +175,8 @@ Result<std::unique_ptr<ApiClient>> KmsdProcess::LoggedInApp(
   Json body = Json::Object();
   body.Set("key_ring", ring);
   body.Set("pin", env_.at("KMS_USER_PIN"));
-  KMS_ASSIGN_OR_RETURN(Json reply, client->Call("POST", "/v1/auth/login", body));
+  KMS_ASSIGN_OR_RETURN(Json reply,
+                       client->Call("POST", "/v1/auth/login", body));
   const cJSON* token = cJSON_GetObjectItemCaseSensitive(reply.get(), "token");
   if (!cJSON_IsString(token)) {
     return Error(ErrorCode::kInternal, "login reply has no token");

@@ -28,6 +28,9 @@ class KmsdProcess {
   void Kill9();
   // Starts again on the same directory (new port).
   Status Restart();
+  // Starts again on the same directory and port, so that clients configured
+  // with url() (e.g. the PKCS#11 module) reach it again.
+  Status RestartOnSamePort();
 
   const std::string& data_dir() const { return data_dir_; }
   const std::string& url() const { return env_.at("KMS_URL"); }
@@ -47,7 +50,8 @@ class KmsdProcess {
 
  private:
   KmsdProcess() = default;
-  Status Launch();
+  // listen: "127.0.0.1:0" for an ephemeral port.
+  Status Launch(const std::string& listen = "127.0.0.1:0");
 
   std::string root_;
   std::string data_dir_;

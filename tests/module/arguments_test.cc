@@ -109,7 +109,7 @@ TEST_F(ArgumentsTest, UnsupportedFunctions) {
   CK_MECHANISM m = {CKM_AES_GCM, nullptr, 0};
   EXPECT_CKR(CKR_USER_NOT_LOGGED_IN, p11()->C_EncryptInit(s, &m, 1));
   EXPECT_CKR(CKR_USER_NOT_LOGGED_IN, p11()->C_DecryptInit(s, &m, 1));
-  EXPECT_CKR(CKR_FUNCTION_NOT_SUPPORTED,
+  EXPECT_CKR(CKR_ARGUMENTS_BAD,
              p11()->C_WrapKey(s, &m, 1, 2, nullptr, nullptr));
   EXPECT_CKR(CKR_FUNCTION_NOT_PARALLEL, p11()->C_GetFunctionStatus(s));
   EXPECT_CKR(CKR_SESSION_HANDLE_INVALID, p11()->C_DestroyObject(777, 1));

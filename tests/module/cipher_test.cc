@@ -118,9 +118,14 @@ TEST_F(CipherTest, RsaOaepAndPkcs1) {
   auto v15 = RsaEncrypt(key.get(), nullptr, {}, View(plain));
   ASSERT_TRUE(v15.has_value());
   EXPECT_EQ(Crypt(p11(), s, false, pkcs, priv, *v15, false), plain);
-  CK_RSA_PKCS_OAEP_PARAMS mismatched = {CKM_SHA256, CKG_MGF1_SHA1, 0, nullptr,
-                                        0};
-  CK_MECHANISM bad = {CKM_RSA_PKCS_OAEP, &mismatched, sizeof(mismatched)};
+  // The MGF1 hash need not be the label hash (Wycheproof has such vectors).
+  CK_RSA_PKCS_OAEP_PARAMS mixed = {CKM_SHA384, CKG_MGF1_SHA1, 0, nullptr, 0};
+  CK_MECHANISM mm = {CKM_RSA_PKCS_OAEP, &mixed, sizeof(mixed)};
+  EXPECT_EQ(Crypt(p11(), s, false, mm, priv,
+                  Crypt(p11(), s, true, mm, pub, plain, false), false),
+            plain);
+  CK_RSA_PKCS_OAEP_PARAMS unknown_mgf = {CKM_SHA256, 0x99, 0, nullptr, 0};
+  CK_MECHANISM bad = {CKM_RSA_PKCS_OAEP, &unknown_mgf, sizeof(unknown_mgf)};
   EXPECT_CKR(CKR_MECHANISM_PARAM_INVALID, p11()->C_EncryptInit(s, &bad, pub));
 }
 
