@@ -68,6 +68,18 @@ conformance_cleanup() {
   rm -rf "$work"
 }
 
+# run_python_check SCRIPT: runs a Python check with Debian's python3 (which
+# has PyKCS11, unlike a python3 earlier on PATH) and takes the counts from
+# its last line ("...: N passed, M failed"); no such line counts as a failure.
+run_python_check() {
+  KMS_MODULE="$module" KMS_WORK="$work" /usr/bin/python3 "$1" | tee "$work/check.out"
+  local counts
+  counts=$(tail -1 "$work/check.out")
+  passed=$(echo "$counts" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+  failed=$(echo "$counts" | sed -n 's/.*, \([0-9]*\) failed.*/\1/p')
+  [ -n "$passed" ] && [ -n "$failed" ] || { passed=0; failed=1; }
+}
+
 # conformance_report: destroys the run's keys, stops kmsd, prints the counts
 # and exits non-zero if any step failed.
 conformance_report() {

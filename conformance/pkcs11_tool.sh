@@ -125,4 +125,14 @@ write_certificate() {
 }
 step "write a certificate, list it, read it back (before login), delete it" write_certificate
 
+# pkcs11-tool's own self-test over every key in the token (digests, sign and
+# verify, decryption, random); it exits with the number of errors.
+self_test() {
+  p11 "${login[@]}" --test >"$work/self-test.out" 2>&1
+  local rc=$?
+  cat "$work/self-test.out"
+  [ "$rc" -eq 0 ] && grep -q "No errors" "$work/self-test.out"
+}
+step "pkcs11-tool --test with login" self_test
+
 conformance_report

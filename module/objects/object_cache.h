@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,7 +31,10 @@ class ObjectCache {
 
   // Handles of the objects matching `criteria`. Refreshes a stale cache.
   // Before login the list is fetched without a token (kmsd then shows only
-  // public objects) and private objects are left out.
+  // public objects) and private objects are left out. A template with
+  // CKA_LABEL or CKA_ID fetches only the keys it can match (and the stored
+  // objects) unless the whole key ring is cached: a large key ring is never
+  // listed for it.
   CkResult<std::vector<CK_OBJECT_HANDLE>> Find(const AttributeList& criteria);
   // CKR_OBJECT_HANDLE_INVALID for an unknown handle.
   CkResult<std::shared_ptr<const P11Object>> Get(CK_OBJECT_HANDLE handle);
@@ -60,6 +64,20 @@ class ObjectCache {
  private:
   CkStatus RefreshIfStale();
   CkStatus Fetch();
+  // The whole key ring was listed within the TTL (as the current login
+  // state shows it). Needs mu_.
+  bool ListingFreshLocked(bool logged_in) const;
+  // Fetches the keys that can match a template with this CKA_LABEL and/or
+  // CKA_ID, and the stored objects. False: the CKA_ID may be an
+  // application's (alias), so only the full listing can answer.
+  CkResult<bool> FetchMatching(const std::optional<std::string>& label,
+                               const std::optional<Bytes>& ck_id);
+  // Refetches one key (GET .../keys/{id}); a missing or deleted key loses
+  // its objects.
+  CkStatus RefreshKey(const std::string& key_id);
+  // Replaces the objects `stale` selects with `fresh`. Needs mu_.
+  template <typename Pred>
+  void MergeLocked(std::vector<std::shared_ptr<P11Object>> fresh, Pred stale);
   // The reply of GET .../objects: aliases (key id -> {alias object id,
   // CKA_ID}) and the stored objects (certificates, data, public keys).
   static void ReadStoredObjects(
@@ -79,6 +97,11 @@ class ObjectCache {
   std::map<CK_OBJECT_HANDLE, std::shared_ptr<const P11Object>> locals_;
   std::set<std::string> session_keys_;
   std::map<std::string, std::string> alias_objects_;  // key id -> object id
+  std::map<std::string, Bytes> alias_ck_ids_;         // key id -> CKA_ID
+  // Without a fresh full listing: when a key's objects, or the answer to a
+  // find by label/id, were last fetched (steady ms). Cleared on login.
+  std::map<std::string, int64_t> key_checked_at_;
+  std::map<std::string, int64_t> query_checked_at_;
 };
 
 }  // namespace kms::p11

@@ -149,6 +149,32 @@ CkStatus CheckUsages(const NewKey& key) {
   return CkStatus::Ok();
 }
 
+// The attributes a new secret key's template shares between C_GenerateKey
+// and C_UnwrapKey: label, id, token, usages, flags; then nothing unread.
+CkStatus ReadSecretKeyAttributes(TemplateReader& r, NewKey& key) {
+  CK_ASSIGN_OR_RETURN(Common c, ReadCommon(r, true));
+  key.label = c.label.value_or("");
+  key.ck_id = c.id;
+  key.token = c.token.value_or(false);
+  CK_RETURN_IF_ERROR(ReadUsages(r,
+                                {{CKA_ENCRYPT, "encrypt"},
+                                 {CKA_DECRYPT, "decrypt"},
+                                 {CKA_SIGN, "sign"},
+                                 {CKA_VERIFY, "verify"},
+                                 {CKA_WRAP, "wrap"},
+                                 {CKA_UNWRAP, "unwrap"}},
+                                key.usages));
+  CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_TRUSTED, false));
+  CK_RETURN_IF_ERROR(ReadSecretFlags(r, key));
+  // kmsd verifies an HMAC by computing it: a MAC key that signs verifies.
+  if (key.algorithm == KeyAlgorithm::kHmacSha256 && !key.usages.empty()) {
+    key.usages = {"sign", "verify"};
+  }
+  IgnoreHarmless(r);
+  CK_RETURN_IF_ERROR(r.CheckAllRead());
+  return CheckUsages(key);
+}
+
 }  // namespace
 
 CkResult<NewKey> KeyPairRequest(const CK_MECHANISM& mechanism,
@@ -249,27 +275,7 @@ CkResult<NewKey> SecretKeyRequest(const CK_MECHANISM& mechanism,
       !(key_type == CKK_GENERIC_SECRET && *type == CKK_SHA256_HMAC)) {
     return CkError(CKR_TEMPLATE_INCONSISTENT, "CKA_KEY_TYPE contradicts");
   }
-  CK_ASSIGN_OR_RETURN(Common c, ReadCommon(r, true));
-  key.label = c.label.value_or("");
-  key.ck_id = c.id;
-  key.token = c.token.value_or(false);
-  CK_RETURN_IF_ERROR(ReadUsages(r,
-                                {{CKA_ENCRYPT, "encrypt"},
-                                 {CKA_DECRYPT, "decrypt"},
-                                 {CKA_SIGN, "sign"},
-                                 {CKA_VERIFY, "verify"},
-                                 {CKA_WRAP, "wrap"},
-                                 {CKA_UNWRAP, "unwrap"}},
-                                key.usages));
-  CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_TRUSTED, false));
-  CK_RETURN_IF_ERROR(ReadSecretFlags(r, key));
-  // kmsd verifies an HMAC by computing it: a MAC key that signs verifies.
-  if (key.algorithm == KeyAlgorithm::kHmacSha256 && !key.usages.empty()) {
-    key.usages = {"sign", "verify"};
-  }
-  IgnoreHarmless(r);
-  CK_RETURN_IF_ERROR(r.CheckAllRead());
-  CK_RETURN_IF_ERROR(CheckUsages(key));
+  CK_RETURN_IF_ERROR(ReadSecretKeyAttributes(r, key));
   return key;
 }
 
@@ -318,26 +324,7 @@ CkResult<NewKey> UnwrapKeyRequest(const AttributeList& templ,
                    aes ? "AES keys are 16 or 32 bytes"
                        : "generic secrets (HMAC-SHA256) are 32 bytes");
   }
-  CK_ASSIGN_OR_RETURN(Common c, ReadCommon(r, true));
-  key.label = c.label.value_or("");
-  key.ck_id = c.id;
-  key.token = c.token.value_or(false);
-  CK_RETURN_IF_ERROR(ReadUsages(r,
-                                {{CKA_ENCRYPT, "encrypt"},
-                                 {CKA_DECRYPT, "decrypt"},
-                                 {CKA_SIGN, "sign"},
-                                 {CKA_VERIFY, "verify"},
-                                 {CKA_WRAP, "wrap"},
-                                 {CKA_UNWRAP, "unwrap"}},
-                                key.usages));
-  CK_RETURN_IF_ERROR(r.RequireBoolIfPresent(CKA_TRUSTED, false));
-  CK_RETURN_IF_ERROR(ReadSecretFlags(r, key));
-  if (key.algorithm == KeyAlgorithm::kHmacSha256 && !key.usages.empty()) {
-    key.usages = {"sign", "verify"};
-  }
-  IgnoreHarmless(r);
-  CK_RETURN_IF_ERROR(r.CheckAllRead());
-  CK_RETURN_IF_ERROR(CheckUsages(key));
+  CK_RETURN_IF_ERROR(ReadSecretKeyAttributes(r, key));
   return key;
 }
 

@@ -104,6 +104,12 @@ class Session {
   void DestroySessionObjects() noexcept;
 
  private:
+  // Puts a key just made on the server into the object cache, and for a
+  // session key (token FALSE) remembers it for DestroySessionObjects().
+  // Returns the objects' handles, in order.
+  std::vector<CK_OBJECT_HANDLE> AdoptNewKey(
+      const std::vector<std::shared_ptr<P11Object>>& objects, bool token);
+
   template <typename Op>
   struct Active {
     std::unique_ptr<Op> op;

@@ -66,13 +66,8 @@ CkStatus Session::GenerateKeyPair(const CK_MECHANISM& mechanism,
                                                      private_template));
   CK_RETURN_IF_ERROR(CheckCanCreate(*this, request.token));
   CK_ASSIGN_OR_RETURN(auto objects, CreateKey(token_->auth(), request));
-  if (!request.token) {
-    std::lock_guard<std::mutex> lock(session_keys_mu_);
-    session_keys_.push_back(objects.front()->key_id());
-    token_->objects().MarkSessionKey(objects.front()->key_id());
-  }
   *public_key = *private_key = CK_INVALID_HANDLE;
-  auto handles = token_->objects().Insert(objects);
+  auto handles = AdoptNewKey(objects, request.token);
   for (size_t i = 0; i < objects.size(); ++i) {
     if (objects[i]->version() != 0) continue;
     if (objects[i]->object_class() == CKO_PUBLIC_KEY) *public_key = handles[i];
@@ -89,12 +84,7 @@ CkStatus Session::GenerateKey(const CK_MECHANISM& mechanism,
   CK_ASSIGN_OR_RETURN(NewKey request, SecretKeyRequest(mechanism, templ));
   CK_RETURN_IF_ERROR(CheckCanCreate(*this, request.token));
   CK_ASSIGN_OR_RETURN(auto objects, CreateKey(token_->auth(), request));
-  if (!request.token) {
-    std::lock_guard<std::mutex> lock(session_keys_mu_);
-    session_keys_.push_back(objects.front()->key_id());
-    token_->objects().MarkSessionKey(objects.front()->key_id());
-  }
-  *key = token_->objects().Insert(objects).front();
+  *key = AdoptNewKey(objects, request.token).front();
   return CkStatus::Ok();
 }
 
@@ -152,12 +142,7 @@ CkStatus Session::CreateObject(const AttributeList& templ,
   if (request.is_key) {
     CK_ASSIGN_OR_RETURN(auto objects,
                         ImportKey(auth, request.key, request.material));
-    if (!request.key.token) {
-      std::lock_guard<std::mutex> lock(session_keys_mu_);
-      session_keys_.push_back(objects.front()->key_id());
-      token_->objects().MarkSessionKey(objects.front()->key_id());
-    }
-    auto handles = token_->objects().Insert(objects);
+    auto handles = AdoptNewKey(objects, request.key.token);
     *handle = CK_INVALID_HANDLE;
     for (size_t i = 0; i < objects.size(); ++i) {
       CK_OBJECT_CLASS cls = objects[i]->object_class();
@@ -300,6 +285,16 @@ void Session::DestroySessionObjects() noexcept {
   } catch (...) {
     KMS_LOG(kWarning) << "session keys not destroyed (out of memory)";
   }
+}
+
+std::vector<CK_OBJECT_HANDLE> Session::AdoptNewKey(
+    const std::vector<std::shared_ptr<P11Object>>& objects, bool token) {
+  if (!token) {
+    std::lock_guard<std::mutex> lock(session_keys_mu_);
+    session_keys_.push_back(objects.front()->key_id());
+    token_->objects().MarkSessionKey(objects.front()->key_id());
+  }
+  return token_->objects().Insert(objects);
 }
 
 }  // namespace kms::p11

@@ -49,13 +49,8 @@ CkStatus Session::UnwrapKey(const CK_MECHANISM& mechanism,
   CK_ASSIGN_OR_RETURN(
       auto objects, kms::p11::UnwrapKey(token_->auth(), spec, **unwrapping_key,
                                         wrapped, request));
-  if (!request.token) {
-    std::lock_guard<std::mutex> lock(session_keys_mu_);
-    session_keys_.push_back(objects.front()->key_id());
-    token_->objects().MarkSessionKey(objects.front()->key_id());
-  }
   *key = CK_INVALID_HANDLE;
-  auto handles = token_->objects().Insert(objects);
+  auto handles = AdoptNewKey(objects, request.token);
   for (size_t i = 0; i < objects.size(); ++i) {
     if (objects[i]->version() == 0 &&
         objects[i]->object_class() == CKO_SECRET_KEY) {

@@ -28,6 +28,21 @@ KeyRingRecord ReadKeyRing(const BoundStatement& row) {
   return ring;
 }
 
+// The columns of a version as ?1..?10 (KMS_VERSION_COLUMNS order), for
+// insert and update alike.
+void BindVersion(BoundStatement& statement, const KeyVersionRecord& version) {
+  statement.Bind(1, version.key_ring)
+      .Bind(2, version.key_id)
+      .Bind(3, version.version)
+      .Bind(4, VersionStateName(version.state))
+      .Bind(5, VersionStateName(version.state_before_destroy))
+      .BindBlob(6, View(version.sealed_material))
+      .BindBlob(7, View(version.public_key_der))
+      .Bind(8, version.created_at)
+      .Bind(9, version.destroy_at)
+      .Bind(10, version.destroyed_at);
+}
+
 // Binds a key's fields as ?1..?12, in KMS_KEY_COLUMNS order.
 void BindKey(BoundStatement& statement, const KeyRecord& key) {
   statement.Bind(1, key.key_ring)
@@ -178,16 +193,7 @@ Status SqliteStore::InsertVersion(const KeyVersionRecord& version) {
       BoundStatement insert,
       Prepare("INSERT INTO key_versions (" KMS_VERSION_COLUMNS
               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
-  insert.Bind(1, version.key_ring)
-      .Bind(2, version.key_id)
-      .Bind(3, version.version)
-      .Bind(4, VersionStateName(version.state))
-      .Bind(5, VersionStateName(version.state_before_destroy))
-      .BindBlob(6, View(version.sealed_material))
-      .BindBlob(7, View(version.public_key_der))
-      .Bind(8, version.created_at)
-      .Bind(9, version.destroy_at)
-      .Bind(10, version.destroyed_at);
+  BindVersion(insert, version);
   Status status = insert.Run();
   if (status.code() == ErrorCode::kAlreadyExists) {
     return Error(
@@ -352,16 +358,7 @@ Status SqliteStore::UpdateVersion(const KeyVersionRecord& version) {
             "sealed_material = ?6, public_key_der = ?7, created_at = ?8, "
             "destroy_at = ?9, destroyed_at = ?10 "
             "WHERE key_ring = ?1 AND key_id = ?2 AND version = ?3"));
-    update.Bind(1, version.key_ring)
-        .Bind(2, version.key_id)
-        .Bind(3, version.version)
-        .Bind(4, VersionStateName(version.state))
-        .Bind(5, VersionStateName(version.state_before_destroy))
-        .BindBlob(6, View(version.sealed_material))
-        .BindBlob(7, View(version.public_key_der))
-        .Bind(8, version.created_at)
-        .Bind(9, version.destroy_at)
-        .Bind(10, version.destroyed_at);
+    BindVersion(update, version);
     KMS_RETURN_IF_ERROR(update.Run());
     if (update.changes() == 0) {
       return Error(

@@ -855,5 +855,25 @@ TEST_F(Objects, ImportRefusedWhereTheKeyRingForbidsIt) {
                             &h));
 }
 
+TEST_F(Objects, FindByLabelOrIdAsksTheServerForJustThoseKeys) {
+  std::string first_id = CreateKey("found-first", "EC_P256");
+  CK_SESSION_HANDLE s = OpenLoggedIn();
+  CK_OBJECT_HANDLE first = FindOne(s, CKO_PRIVATE_KEY, "found-first");
+  // Made after the cache was filled, well within its TTL: a find by label
+  // or id asks kmsd for those keys, so it shows without waiting.
+  std::string later_id = CreateKey("made-later", "EC_P256");
+  CK_OBJECT_HANDLE later = FindOne(s, CKO_PRIVATE_KEY, "made-later");
+  EXPECT_NE(later, first);
+  EXPECT_EQ(Attribute(s, later, CKA_ID), ToB(later_id));
+  EXPECT_EQ(Find(s, {Attr(CKA_ID, ToB(later_id))}).size(), 2u);
+  // Handles stay.
+  EXPECT_EQ(FindOne(s, CKO_PRIVATE_KEY, "found-first"), first);
+  EXPECT_EQ(
+      Find(s, {Attr(CKA_ID, ToB(first_id)), Ulong(CKA_CLASS, &kPrivateClass)}),
+      std::vector<CK_OBJECT_HANDLE>{first});
+  EXPECT_TRUE(Find(s, {Attr(CKA_LABEL, std::string("no-such-label"))}).empty());
+  EXPECT_TRUE(Find(s, {Attr(CKA_ID, ToB("no-such-key"))}).empty());
+}
+
 }  // namespace
 }  // namespace kms::testing
