@@ -109,9 +109,9 @@ free_port() {
 # hexid ID: the bytes of a key id (its CKA_ID) as hex, for --id options.
 hexid() { printf %s "$1" | od -An -tx1 -v | tr -d ' \n'; }
 
-# engine_openssl_conf FILE: an OpenSSL config that loads the libp11 engine
-# with the module (and initialises it when the config is read, for programs
-# such as nginx that never call ENGINE_init themselves).
+# engine_openssl_conf FILE [INIT]: an OpenSSL config that loads the libp11
+# engine with the module; INIT 1 (the default) initialises it when the config
+# is read, for programs such as nginx that never call ENGINE_init themselves.
 engine_openssl_conf() {
   local engine
   engine=$(find /usr/lib -path '*engines-3/pkcs11.so' | head -1)
@@ -125,6 +125,6 @@ pkcs11 = pkcs11_section
 engine_id = pkcs11
 dynamic_path = $engine
 MODULE_PATH = $module
-init = 1
+init = ${2:-1}
 CNF
 }

@@ -5,19 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 conformance_start "$1"
 
-engine=$(find /usr/lib -path '*engines-3/pkcs11.so' | head -1)
-cat >"$work/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-[openssl_init]
-engines = engine_section
-[engine_section]
-pkcs11 = pkcs11_section
-[pkcs11_section]
-engine_id = pkcs11
-dynamic_path = $engine
-MODULE_PATH = $module
-init = 0
-CNF
+# openssl's -engine initialises the engine itself.
+engine_openssl_conf "$work/openssl.cnf" 0
 export OPENSSL_CONF="$work/openssl.cnf"
 eng() { openssl "$@" -engine pkcs11; }
 

@@ -11,8 +11,7 @@ rsa_id=$(new_key conf-rsa RSA_2048)
 ed_id=$(new_key conf-ed ED25519)
 printf 'conformance data to sign\n' >"$work/data"
 # pkcs11-tool picks the key for --sign by CKA_ID (its --label is not used
-# there); CKA_ID is the key id's bytes.
-hexid() { printf %s "$1" | od -An -tx1 -v | tr -d ' \n'; }
+# there); CKA_ID is the key id's bytes (hexid in lib.sh).
 
 step "show info" p11 --show-info
 step "list slots shows token dev" bash -c "pkcs11-tool --module '$module' --list-slots | grep -q 'token label *: dev'"

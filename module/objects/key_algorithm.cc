@@ -56,6 +56,19 @@ bool IsSymmetric(KeyAlgorithm a) {
          a == KeyAlgorithm::kHmacSha256;
 }
 
+std::optional<KeyAlgorithm> RsaAlgorithmForBits(CK_ULONG bits) {
+  switch (bits) {
+    case 2048:
+      return KeyAlgorithm::kRsa2048;
+    case 3072:
+      return KeyAlgorithm::kRsa3072;
+    case 4096:
+      return KeyAlgorithm::kRsa4096;
+    default:
+      return std::nullopt;
+  }
+}
+
 bool IsRsa(KeyAlgorithm a) {
   return a == KeyAlgorithm::kRsa2048 || a == KeyAlgorithm::kRsa3072 ||
          a == KeyAlgorithm::kRsa4096;

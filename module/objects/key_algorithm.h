@@ -28,6 +28,8 @@ std::string_view KeyAlgorithmName(KeyAlgorithm algorithm);
 
 bool IsSymmetric(KeyAlgorithm a);
 bool IsRsa(KeyAlgorithm a);
+// The RSA algorithm of a modulus size kmsd offers (2048, 3072, 4096 bits).
+std::optional<KeyAlgorithm> RsaAlgorithmForBits(CK_ULONG bits);
 bool IsEc(KeyAlgorithm a);  // ECDSA curves (not Ed25519)
 CK_KEY_TYPE CkKeyType(KeyAlgorithm a);
 // Secret key length in bytes (symmetric keys).

@@ -228,16 +228,7 @@ CkStatus SetPublicKeyAttributes(P11Object& o, KeyAlgorithm algorithm,
 std::optional<KeyAlgorithm> PublicKeyAlgorithm(EVP_PKEY* pkey) {
   if (EVP_PKEY_is_a(pkey, "ED25519")) return KeyAlgorithm::kEd25519;
   if (EVP_PKEY_is_a(pkey, "RSA")) {
-    switch (EVP_PKEY_get_bits(pkey)) {
-      case 2048:
-        return KeyAlgorithm::kRsa2048;
-      case 3072:
-        return KeyAlgorithm::kRsa3072;
-      case 4096:
-        return KeyAlgorithm::kRsa4096;
-      default:
-        return std::nullopt;
-    }
+    return RsaAlgorithmForBits(EVP_PKEY_get_bits(pkey));
   }
   if (EVP_PKEY_is_a(pkey, "EC")) {
     char group[64] = {0};

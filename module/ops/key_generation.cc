@@ -90,17 +90,12 @@ CkResult<KeyAlgorithm> RsaAlgorithm(TemplateReader& pub) {
                      "only the public exponent 65537 is offered");
     }
   }
-  switch (*bits) {
-    case 2048:
-      return KeyAlgorithm::kRsa2048;
-    case 3072:
-      return KeyAlgorithm::kRsa3072;
-    case 4096:
-      return KeyAlgorithm::kRsa4096;
-    default:
-      return CkError(CKR_ATTRIBUTE_VALUE_INVALID,
-                     "CKA_MODULUS_BITS must be 2048, 3072 or 4096");
+  std::optional<KeyAlgorithm> algorithm = RsaAlgorithmForBits(*bits);
+  if (!algorithm) {
+    return CkError(CKR_ATTRIBUTE_VALUE_INVALID,
+                   "CKA_MODULUS_BITS must be 2048, 3072 or 4096");
   }
+  return *algorithm;
 }
 
 CkResult<KeyAlgorithm> EcAlgorithm(TemplateReader& pub, TemplateReader& priv,
