@@ -18,23 +18,10 @@ CkResult<SignSpec> EcdsaSignSpec(const CK_MECHANISM& mechanism,
       spec.min_input = 1;
       spec.max_input = 64;
       break;
-    case CKM_ECDSA_SHA1:
-      spec.local_hash = HashByMechanism(CKM_SHA_1);
-      break;
-    case CKM_ECDSA_SHA224:
-      spec.local_hash = HashByMechanism(CKM_SHA224);
-      break;
-    case CKM_ECDSA_SHA256:
-      spec.local_hash = HashByMechanism(CKM_SHA256);
-      break;
-    case CKM_ECDSA_SHA384:
-      spec.local_hash = HashByMechanism(CKM_SHA384);
-      break;
-    case CKM_ECDSA_SHA512:
-      spec.local_hash = HashByMechanism(CKM_SHA512);
-      break;
     default:
-      return CkError(CKR_MECHANISM_INVALID);
+      spec.local_hash = HashOfSignMechanism(mechanism.mechanism);
+      if (spec.local_hash == nullptr) return CkError(CKR_MECHANISM_INVALID);
+      break;
   }
   spec.wire_hash = spec.local_hash;
   return spec;

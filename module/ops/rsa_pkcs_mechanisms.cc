@@ -18,23 +18,10 @@ CkResult<SignSpec> RsaPkcsSignSpec(const CK_MECHANISM& mechanism,
       spec.min_input = 0;
       spec.max_input = spec.signature_length - 11;
       break;
-    case CKM_SHA1_RSA_PKCS:
-      spec.local_hash = HashByMechanism(CKM_SHA_1);
-      break;
-    case CKM_SHA224_RSA_PKCS:
-      spec.local_hash = HashByMechanism(CKM_SHA224);
-      break;
-    case CKM_SHA256_RSA_PKCS:
-      spec.local_hash = HashByMechanism(CKM_SHA256);
-      break;
-    case CKM_SHA384_RSA_PKCS:
-      spec.local_hash = HashByMechanism(CKM_SHA384);
-      break;
-    case CKM_SHA512_RSA_PKCS:
-      spec.local_hash = HashByMechanism(CKM_SHA512);
-      break;
     default:
-      return CkError(CKR_MECHANISM_INVALID);
+      spec.local_hash = HashOfSignMechanism(mechanism.mechanism);
+      if (spec.local_hash == nullptr) return CkError(CKR_MECHANISM_INVALID);
+      break;
   }
   spec.wire_hash = spec.local_hash;
   return spec;

@@ -8,20 +8,9 @@ namespace kms::p11 {
 namespace {
 
 CK_MECHANISM_TYPE ImpliedHash(CK_MECHANISM_TYPE m) {
-  switch (m) {
-    case CKM_SHA1_RSA_PKCS_PSS:
-      return CKM_SHA_1;
-    case CKM_SHA224_RSA_PKCS_PSS:
-      return CKM_SHA224;
-    case CKM_SHA256_RSA_PKCS_PSS:
-      return CKM_SHA256;
-    case CKM_SHA384_RSA_PKCS_PSS:
-      return CKM_SHA384;
-    case CKM_SHA512_RSA_PKCS_PSS:
-      return CKM_SHA512;
-    default:
-      return CKM_VENDOR_DEFINED;  // none: CKM_RSA_PKCS_PSS
-  }
+  const HashInfo* hash = HashOfSignMechanism(m);
+  return hash == nullptr ? CKM_VENDOR_DEFINED  // none: CKM_RSA_PKCS_PSS
+                         : hash->mechanism;
 }
 
 }  // namespace
