@@ -11,6 +11,10 @@
 namespace kms {
 
 std::string Base64Encode(ByteView data);
+// Characters of the encoding of `size` bytes.
+size_t Base64EncodedSize(size_t size);
+// Writes the Base64EncodedSize(data.size()) characters and a NUL to `out`.
+void Base64EncodeTo(ByteView data, char* out);
 // Strict: rejects characters outside the alphabet, bad padding and
 // non-canonical trailing bits. Error code kInvalidBase64.
 Result<Bytes> Base64Decode(std::string_view text);

@@ -10,9 +10,27 @@ struct CurlSlistDeleter {
 };
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
+// Reply bodies are sized up front from Content-Length (to a sane cap):
+// every reallocation would leave one more copy to wipe, and data replies
+// carry megabytes.
+constexpr curl_off_t kMaxReserve = curl_off_t{64} << 20;
+
+struct BodySink {
+  CURL* curl;
+  SecureString* body;
+};
+
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
-  auto* body = static_cast<SecureString*>(user);
-  body->append(data, size * count);
+  auto* sink = static_cast<BodySink*>(user);
+  if (sink->body->empty()) {
+    curl_off_t length = -1;
+    if (curl_easy_getinfo(sink->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+                          &length) == CURLE_OK &&
+        length > 0 && length <= kMaxReserve) {
+      sink->body->reserve(static_cast<size_t>(length));
+    }
+  }
+  sink->body->append(data, size * count);
   return size * count;
 }
 
@@ -66,12 +84,13 @@ Result<HttpReply> HttpsClient::Send(std::string_view method,
                      static_cast<curl_off_t>(body.size()));
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply.body);
+  BodySink sink{c, &reply.body};
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
     return Error(ErrorCode::kUnavailable,
-                 std::string("request to ") + url + " failed: " +
-                     curl_easy_strerror(rc));
+                 std::string("request to ") + url +
+                     " failed: " + curl_easy_strerror(rc));
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "common/encoding.h"
@@ -27,6 +28,69 @@ cJSON* AddOrReplace(cJSON* object, std::string_view key, cJSON* item) {
     cJSON_AddItemToObject(object, k.c_str(), item);
   }
   return item;
+}
+
+// A string item whose text `fill` writes in place (exactly `length` chars),
+// sparing the copies cJSON_CreateString makes: data requests carry
+// megabytes of base64. The text is allocated through cJSON's hooks, so
+// cJSON_Delete frees (and wipes) it as its own.
+template <typename Fill>
+cJSON* StringItem(size_t length, Fill fill) {
+  cJSON* item = cJSON_CreateString("");
+  if (item == nullptr) return nullptr;
+  auto* text = static_cast<char*>(cJSON_malloc(length + 1));
+  if (text == nullptr) {
+    cJSON_Delete(item);
+    return nullptr;
+  }
+  fill(text);
+  text[length] = '\0';
+  cJSON_free(item->valuestring);
+  item->valuestring = text;
+  return item;
+}
+
+size_t StringSizeEstimate(const char* text) {
+  const size_t n = text == nullptr ? 0 : std::strlen(text);
+  return n + n / 8 + 8;  // quotes, and room for a few escapes
+}
+
+// Room for the unformatted text of `node` unless its strings need many
+// escapes; printing into a buffer of this size spares cJSON's doubling
+// (each step a copy and a wipe).
+size_t PrintedSizeEstimate(const cJSON* node) {
+  size_t size = StringSizeEstimate(node->string) + 2;
+  if (cJSON_IsString(node) || cJSON_IsRaw(node)) {
+    size += StringSizeEstimate(node->valuestring);
+  } else if (cJSON_IsNumber(node)) {
+    size += 32;
+  } else {
+    size += 8;
+  }
+  for (const cJSON* child = node->child; child != nullptr;
+       child = child->next) {
+    size += PrintedSizeEstimate(child);
+  }
+  return size;
+}
+
+// Prints into a buffer sized by PrintedSizeEstimate, or lets cJSON size it
+// when the estimate is short.
+template <typename Text>
+Text Print(const cJSON* node) {
+  if (node == nullptr) return Text("null");
+  // cJSON asks for 5 bytes more than it needs.
+  Text out(PrintedSizeEstimate(node) + 5, '\0');
+  if (cJSON_PrintPreallocated(const_cast<cJSON*>(node), out.data(),
+                              static_cast<int>(out.size()), 0)) {
+    out.resize(std::strlen(out.c_str()));
+    return out;
+  }
+  char* text = cJSON_PrintUnformatted(node);
+  if (text == nullptr) return Text("null");
+  out.assign(text);
+  cJSON_free(text);
+  return out;
 }
 
 }  // namespace
@@ -70,9 +134,9 @@ Result<Json> Json::Parse(std::string_view text) {
 }
 
 Json& Json::Set(std::string_view key, std::string_view value) {
-  std::string v(value);
-  AddOrReplace(node_.get(), key, cJSON_CreateString(v.c_str()));
-  SecureWipe(v.data(), v.size());
+  AddOrReplace(node_.get(), key, StringItem(value.size(), [&](char* text) {
+                 std::memcpy(text, value.data(), value.size());
+               }));
   return *this;
 }
 
@@ -98,9 +162,9 @@ Json& Json::SetNull(std::string_view key) {
 }
 
 Json& Json::SetBase64(std::string_view key, ByteView value) {
-  std::string encoded = Base64Encode(value);
-  Set(key, encoded);
-  SecureWipe(encoded.data(), encoded.size());
+  AddOrReplace(node_.get(), key,
+               StringItem(Base64EncodedSize(value.size()),
+                          [&](char* text) { Base64EncodeTo(value, text); }));
   return *this;
 }
 
@@ -122,20 +186,10 @@ Json& Json::Append(std::string_view value) {
   return *this;
 }
 
-std::string Json::Dump() const {
-  char* text = cJSON_PrintUnformatted(node_.get());
-  if (text == nullptr) return "null";
-  std::string out(text);
-  cJSON_free(text);
-  return out;
-}
+std::string Json::Dump() const { return Print<std::string>(node_.get()); }
 
 SecureString Json::DumpSecure() const {
-  char* text = cJSON_PrintUnformatted(node_.get());
-  if (text == nullptr) return SecureString("null");
-  SecureString out(text);
-  cJSON_free(text);
-  return out;
+  return Print<SecureString>(node_.get());
 }
 
 JsonReader::JsonReader(const cJSON* object, std::string context)
@@ -220,8 +274,8 @@ std::optional<int64_t> JsonReader::OptionalInt(std::string_view key) {
   const cJSON* item = Find(key, false);
   if (item == nullptr) return std::nullopt;
   double v = cJSON_IsNumber(item) ? item->valuedouble : NAN;
-  if (!cJSON_IsNumber(item) || std::floor(v) != v || v < -9.007199254740992e15 ||
-      v > 9.007199254740992e15) {
+  if (!cJSON_IsNumber(item) || std::floor(v) != v ||
+      v < -9.007199254740992e15 || v > 9.007199254740992e15) {
     Fail(ErrorCode::kInvalidArgument,
          "field '" + Name(key) + "' must be an integer");
     return std::nullopt;
@@ -329,9 +383,9 @@ Status JsonReader::Finish() {
   const cJSON* item = nullptr;
   cJSON_ArrayForEach(item, object_) {
     if (item->string == nullptr || seen_.count(item->string) == 0) {
-      return Error(ErrorCode::kUnknownField,
-                   "unknown field '" +
-                       Name(item->string ? item->string : "") + "'");
+      return Error(
+          ErrorCode::kUnknownField,
+          "unknown field '" + Name(item->string ? item->string : "") + "'");
     }
   }
   return Status::Ok();

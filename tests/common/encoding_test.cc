@@ -21,8 +21,9 @@ TEST(Base64Test, KnownVector) {
 }
 
 TEST(Base64Test, RejectsMalformedInput) {
-  for (const char* bad : {"Zm9", "Zm9v!mFy", "Zm=v", "Zm9=", "Zm8==AAA",
-                          "Zm9vYmFy\n", "Zg==Zg=="}) {
+  for (const char* bad :
+       {"Zm9", "Zm9v!mFy", "Zm=v", "Zm9=", "Zm8==AAA", "Zm9vYmFy\n",
+        "Zg==Zg==", "Zh==", "A===", "====", "Zm9vYmF=", "Zm9v YmFy"}) {
     auto decoded = Base64Decode(bad);
     EXPECT_FALSE(decoded.ok()) << bad;
     if (!decoded.ok()) {

@@ -12,6 +12,39 @@ TEST(JsonTest, BuildsAndDumps) {
   EXPECT_EQ(j.Dump(), R"({"a":"x","n":42,"b":true,"bin":"aGk="})");
 }
 
+// Dump prints into a buffer sized from the tree; strings made of escapes
+// outgrow that estimate, and cJSON then sizes the text itself.
+TEST(JsonTest, DumpsStringsThatNeedManyEscapes) {
+  std::string control(300, '\x01');
+  std::string quotes(300, '"');
+  Json j = Json::Object();
+  j.Set("c", control).Set("q", quotes).Set("e", "");
+  const std::string text = j.Dump();
+  EXPECT_EQ(text.size(), std::string(R"({"c":"","q":"","e":""})").size() +
+                             300 * 6 + 300 * 2);
+  EXPECT_EQ(std::string(j.DumpSecure().c_str()), text);
+  auto parsed = Json::Parse(text);
+  ASSERT_TRUE(parsed.ok());
+  JsonReader reader(parsed->get());
+  EXPECT_EQ(reader.String("c"), control);
+  EXPECT_EQ(reader.String("q"), quotes);
+  EXPECT_EQ(reader.String("e"), "");
+  EXPECT_TRUE(reader.Finish().ok());
+}
+
+TEST(JsonTest, LargeBase64RoundTrips) {
+  Bytes data(3 * 1024 * 1024 + 1);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 7 + i / 251);
+  Json j = Json::Object();
+  j.SetBase64("data", data).Set("n", int64_t{-7});
+  auto parsed = Json::Parse(j.DumpSecure());
+  ASSERT_TRUE(parsed.ok());
+  JsonReader reader(parsed->get());
+  EXPECT_TRUE(reader.Base64("data") == data);
+  EXPECT_EQ(reader.Int("n"), -7);
+  EXPECT_TRUE(reader.Finish().ok());
+}
+
 TEST(JsonTest, RejectsMalformedAndTrailing) {
   EXPECT_EQ(Json::Parse("{").status().code(), ErrorCode::kMalformedJson);
   EXPECT_EQ(Json::Parse("{} x").status().code(), ErrorCode::kMalformedJson);
@@ -39,11 +72,12 @@ TEST(JsonReaderTest, ReportsFirstProblem) {
     const char* body;
     ErrorCode code;
   };
-  for (const Case& c : {Case{R"({"i":"7"})", ErrorCode::kInvalidArgument},
-                        Case{R"({"i":7.5})", ErrorCode::kInvalidArgument},
-                        Case{R"({})", ErrorCode::kInvalidArgument},
-                        Case{R"({"i":7,"x":1})", ErrorCode::kUnknownField},
-                        Case{R"({"i":7,"d":"%%"})", ErrorCode::kInvalidBase64}}) {
+  for (const Case& c :
+       {Case{R"({"i":"7"})", ErrorCode::kInvalidArgument},
+        Case{R"({"i":7.5})", ErrorCode::kInvalidArgument},
+        Case{R"({})", ErrorCode::kInvalidArgument},
+        Case{R"({"i":7,"x":1})", ErrorCode::kUnknownField},
+        Case{R"({"i":7,"d":"%%"})", ErrorCode::kInvalidBase64}}) {
     auto j = ParseObject(c.body);
     ASSERT_TRUE(j.ok());
     JsonReader r(j->get());
