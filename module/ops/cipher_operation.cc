@@ -7,7 +7,10 @@ namespace kms::p11 {
 
 namespace {
 
-constexpr size_t kMaxInput = 512 * 1024;  // kmsd's body limit with base64
+// Plaintext per operation; fits kmsd's default http.max_data_bytes (8 MiB)
+// once base64-encoded. Ciphertext may add a tag, an IV and a header.
+constexpr size_t kMaxPlaintext = size_t{4} << 20;
+constexpr size_t kMaxCiphertextOverhead = 64;
 
 CkResult<std::unique_ptr<CipherOperation>> Start(
     const CK_MECHANISM& mechanism, std::shared_ptr<const P11Object> key,
@@ -39,19 +42,34 @@ CkResult<std::unique_ptr<CipherOperation>> Start(
   if (!aes && !encrypt && key->object_class() != CKO_PRIVATE_KEY) {
     return CkError(CKR_KEY_TYPE_INCONSISTENT, "decrypt needs a private key");
   }
-  if (mechanism.mechanism == CKM_KMS_AES_GCM_ROTATING) {
-    return StartRotatingGcm(mechanism, std::move(key), auth, encrypt);
+  CkResult<std::unique_ptr<CipherOperation>> op =
+      mechanism.mechanism == CKM_KMS_AES_GCM_ROTATING
+          ? StartRotatingGcm(mechanism, std::move(key), auth, encrypt)
+      : aes ? StartAesCipher(mechanism, std::move(key), auth, encrypt)
+            : StartRsaCipher(mechanism, std::move(key), auth, encrypt);
+  if (op.ok()) {
+    if (encrypt) {
+      (*op)->LimitInput(kMaxPlaintext, CKR_DATA_LEN_RANGE);
+    } else {
+      (*op)->LimitInput(kMaxPlaintext + kMaxCiphertextOverhead,
+                        CKR_ENCRYPTED_DATA_LEN_RANGE);
+    }
   }
-  return aes ? StartAesCipher(mechanism, std::move(key), auth, encrypt)
-             : StartRsaCipher(mechanism, std::move(key), auth, encrypt);
+  return op;
 }
 
 }  // namespace
 
-CkStatus CipherOperation::Update(ByteView data) {
-  if (input_.size() + data.size() > kMaxInput) {
-    return CkError(CKR_DATA_LEN_RANGE, "input over 512 KiB");
+CkStatus CipherOperation::CheckRoomFor(size_t more) const {
+  if (more > max_input_ - input_.size()) {
+    return CkError(too_long_,
+                   "input over " + std::to_string(max_input_) + " bytes");
   }
+  return CkStatus::Ok();
+}
+
+CkStatus CipherOperation::Update(ByteView data) {
+  CK_RETURN_IF_ERROR(CheckRoomFor(data.size()));
   input_.insert(input_.end(), data.begin(), data.end());
   return CkStatus::Ok();
 }

@@ -21,13 +21,22 @@ class CipherOperation {
   // The output length for `input_length` bytes of input (exact, or an
   // upper bound for decryption with padding).
   virtual CK_ULONG OutputLength(size_t input_length) const = 0;
+  // Past the input limit (4 MiB of plaintext): CKR_DATA_LEN_RANGE, or
+  // CKR_ENCRYPTED_DATA_LEN_RANGE when decrypting.
+  CkStatus CheckRoomFor(size_t more) const;
   CkStatus Update(ByteView data);
   size_t buffered() const { return input_.size(); }
+  void LimitInput(size_t max_bytes, CK_RV too_long) {
+    max_input_ = max_bytes;
+    too_long_ = too_long;
+  }
   // Encrypts/decrypts what was accumulated (one request at most).
   virtual CkResult<Bytes> Final() = 0;
 
  protected:
   Bytes input_;
+  size_t max_input_ = 0;
+  CK_RV too_long_ = CKR_DATA_LEN_RANGE;
 };
 
 // Check mechanism, parameters (CKR_MECHANISM_PARAM_INVALID), key type and

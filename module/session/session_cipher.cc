@@ -30,6 +30,12 @@ CkStatus Session::CipherSingle(bool encrypt, ByteView data,
     active.Reset();
     return CkError(CKR_OPERATION_ACTIVE, "single-part after C_*Update");
   }
+  // Too long is known without a request, so a length query hears it too.
+  CkStatus fits = active.op->CheckRoomFor(data.size());
+  if (!fits.ok()) {
+    active.Reset();
+    return fits;
+  }
   CkStatus status;
   if (out.AnswersLengthOnly(active.op->OutputLength(data.size()), &status)) {
     return status;

@@ -43,6 +43,7 @@ Result<Json> HandleStatus(RequestScope& scope) {
   j.Set("key_versions", std::move(versions));
   KMS_ASSIGN_OR_RETURN(int64_t audit_records, ctx.store->CountAudit());
   j.Set("audit_records", audit_records);
+  j.Set("audit_trail", ctx.audit->off_for_benchmark() ? "off" : "on");
   return j;
 }
 
@@ -64,8 +65,9 @@ std::string RenderMetrics(ServerContext& ctx) {
   if (count.ok()) {
     out += "kms_audit_records_total " + std::to_string(*count) + "\n";
   }
-  out += "# HELP kms_root_of_trust_hsm_backed 1 if the root of trust is an "
-         "HSM.\n# TYPE kms_root_of_trust_hsm_backed gauge\n";
+  out +=
+      "# HELP kms_root_of_trust_hsm_backed 1 if the root of trust is an "
+      "HSM.\n# TYPE kms_root_of_trust_hsm_backed gauge\n";
   out += std::string("kms_root_of_trust_hsm_backed ") +
          (ctx.root->hsm_backed() ? "1" : "0") + "\n";
   return out;

@@ -30,6 +30,8 @@ Status ReadHttp(const cJSON* node, HttpConfig* c) {
   Range(r, "http.threads", c->threads, 0, 256);
   c->max_body_bytes = r.Int("max_body_bytes", c->max_body_bytes);
   Range(r, "http.max_body_bytes", c->max_body_bytes, 1024, int64_t{1} << 30);
+  c->max_data_bytes = r.Int("max_data_bytes", c->max_data_bytes);
+  Range(r, "http.max_data_bytes", c->max_data_bytes, 1024, int64_t{1} << 30);
   c->max_restore_bytes = r.Int("max_restore_bytes", c->max_restore_bytes);
   Range(r, "http.max_restore_bytes", c->max_restore_bytes, 1024,
         int64_t{16} << 30);
@@ -141,9 +143,9 @@ Status ReadBootstrap(const cJSON* node, const std::string& base,
 Status ParseListenAddress(const std::string& listen, std::string* host,
                           int* port) {
   auto bad = [&] {
-    return Error(ErrorCode::kInvalidArgument,
-                 "field 'http.listen' must be HOST:PORT (got '" + listen +
-                     "')");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "field 'http.listen' must be HOST:PORT (got '" + listen + "')");
   };
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return bad();
@@ -175,8 +177,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view text,
   const cJSON* bootstrap = r.Object("bootstrap", false);
   c.scheduler_interval_seconds = static_cast<int>(
       r.Int("scheduler_interval_seconds", c.scheduler_interval_seconds));
-  Range(r, "scheduler_interval_seconds", c.scheduler_interval_seconds, 1,
-        3600);
+  Range(r, "scheduler_interval_seconds", c.scheduler_interval_seconds, 1, 3600);
   c.log_level = r.OptionalString("log_level").value_or(c.log_level);
   if (r.status().ok() && !ParseLogLevel(c.log_level).ok()) {
     r.Fail(ErrorCode::kInvalidArgument,
@@ -188,10 +189,14 @@ Result<ServerConfig> ParseServerConfig(std::string_view text,
   KMS_RETURN_IF_ERROR(r.Finish());
   if (http) KMS_RETURN_IF_ERROR(ReadHttp(http, &c.http));
   KMS_RETURN_IF_ERROR(ReadTls(tls, base_dir, &c.tls));
-  if (storage) KMS_RETURN_IF_ERROR(ReadStorage(storage, base_dir, &c.storage));
-  else c.storage.path = Resolve(base_dir, c.storage.path);
-  if (root) KMS_RETURN_IF_ERROR(ReadRoot(root, base_dir, &c.root_of_trust));
-  else c.root_of_trust.file_path = Resolve(base_dir, c.root_of_trust.file_path);
+  if (storage)
+    KMS_RETURN_IF_ERROR(ReadStorage(storage, base_dir, &c.storage));
+  else
+    c.storage.path = Resolve(base_dir, c.storage.path);
+  if (root)
+    KMS_RETURN_IF_ERROR(ReadRoot(root, base_dir, &c.root_of_trust));
+  else
+    c.root_of_trust.file_path = Resolve(base_dir, c.root_of_trust.file_path);
   if (auth) KMS_RETURN_IF_ERROR(ReadAuth(auth, &c.auth));
   if (keys) KMS_RETURN_IF_ERROR(ReadKeys(keys, &c.keys));
   if (bootstrap) {

@@ -53,6 +53,8 @@ struct HttpConfig {
   int threads = 0;  // 0: four per core, at least 8
   int64_t max_body_bytes = 1 << 20;
   int64_t max_restore_bytes = 256 << 20;
+  // POST .../encrypt and .../decrypt: room for 4 MiB of data in base64.
+  int64_t max_data_bytes = 8 << 20;
   int connection_timeout_seconds = 60;
 };
 
@@ -74,6 +76,9 @@ struct ServerConfig {
   int scheduler_interval_seconds = 10;
   std::string log_level = "info";
   std::string log_destination = "stderr";
+  // Never read from a configuration file: only `kmsd dev --audit-off` sets
+  // it, so that benchmarks can measure what the audit trail costs.
+  bool audit_off_for_benchmark = false;
 };
 
 // Relative paths in the file are resolved against the file's directory.

@@ -164,6 +164,7 @@ class MhdHttpServer final : public HttpServer {
                          size_t size);
   MHD_Result FinishRequest(MHD_Connection* connection, PendingRequest& pending);
   Reply RunHandler(ApiRequest& request);
+  size_t BodyLimitFor(std::string_view path) const;
 
   // MHD keeps pointers into the PEM texts of config_, so it lives as long
   // as the daemon.
@@ -362,10 +363,7 @@ MHD_Result MhdHttpServer::BeginRequest(MHD_Connection* connection,
     return QueueReply(connection, request.request_id, std::move(reply));
   }
 
-  auto limit = config_.body_limit_by_path.find(request.path);
-  pending->body_limit = limit != config_.body_limit_by_path.end()
-                            ? limit->second
-                            : config_.max_body_bytes;
+  pending->body_limit = BodyLimitFor(request.path);
   std::optional<uint64_t> length =
       ContentLengthFrom(MHD_lookup_connection_value(
           connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH));
@@ -389,6 +387,15 @@ MHD_Result MhdHttpServer::BeginRequest(MHD_Connection* connection,
     return MHD_NO;
   }
   return MHD_YES;
+}
+
+size_t MhdHttpServer::BodyLimitFor(std::string_view path) const {
+  auto exact = config_.body_limit_by_path.find(std::string(path));
+  if (exact != config_.body_limit_by_path.end()) return exact->second;
+  for (const auto& [suffix, limit] : config_.body_limit_by_suffix) {
+    if (path.ends_with(suffix)) return limit;
+  }
+  return config_.max_body_bytes;
 }
 
 MHD_Result MhdHttpServer::ReceiveBody(PendingRequest& pending, const char* data,
@@ -418,11 +425,10 @@ MHD_Result MhdHttpServer::FinishRequest(MHD_Connection* connection,
   ApiRequest& request = pending.request;
   Reply reply;
   if (pending.body_too_large) {
-    reply =
-        ErrorReply(Error(ErrorCode::kPayloadTooLarge,
-                         "request body exceeds " +
-                             std::to_string(pending.body_limit) + " bytes"),
-                   request.request_id, /*close_connection=*/true);
+    reply = ErrorReply(Error(ErrorCode::kPayloadTooLarge,
+                             "request body exceeds " +
+                                 std::to_string(pending.body_limit) + " bytes"),
+                       request.request_id, /*close_connection=*/true);
   } else {
     reply = RunHandler(request);
   }

@@ -15,9 +15,9 @@
 namespace kms {
 
 struct ClientIdentity {
-  bool verified = false;         // chain to the client CA checked
-  std::string fingerprint;       // lowercase hex SHA-256 of the DER cert
-  std::string subject_cn;        // subject common name
+  bool verified = false;    // chain to the client CA checked
+  std::string fingerprint;  // lowercase hex SHA-256 of the DER cert
+  std::string subject_cn;   // subject common name
 };
 
 struct ApiRequest {
@@ -31,8 +31,8 @@ struct ApiRequest {
 };
 
 struct ApiResponse {
-  Status status;             // not ok: the front writes the error body
-  SecureString body;         // ok: the reply body
+  Status status;      // not ok: the front writes the error body
+  SecureString body;  // ok: the reply body
   std::string content_type = "application/json";
 };
 
@@ -40,13 +40,15 @@ using RequestHandler = std::function<ApiResponse(ApiRequest& request)>;
 
 struct HttpServerConfig {
   std::string listen_address = "127.0.0.1";
-  int port = 8443;  // 0: pick an ephemeral port (see HttpServer::port())
-  std::string cert_pem;       // server certificate chain (PEM text)
-  SecureString key_pem;       // server private key (PEM text)
+  int port = 8443;       // 0: pick an ephemeral port (see HttpServer::port())
+  std::string cert_pem;  // server certificate chain (PEM text)
+  SecureString key_pem;  // server private key (PEM text)
   std::string client_ca_pem;  // CA that issues client certificates
   size_t max_body_bytes = 1 << 20;
-  // Larger limits for particular paths (e.g. restoring a backup).
+  // Larger limits for particular paths (e.g. restoring a backup), and for
+  // paths that end in a given way (".../encrypt").
   std::map<std::string, size_t> body_limit_by_path;
+  std::map<std::string, size_t> body_limit_by_suffix;
   int threads = 2;
   int connection_timeout_seconds = 60;
 };

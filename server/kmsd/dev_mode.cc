@@ -1,7 +1,7 @@
 #include "server/kmsd/dev_mode.h"
 
-#include <openssl/rand.h>
 #include <fcntl.h>
+#include <openssl/rand.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,8 +63,7 @@ Status Run(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
                                    O_WRONLY, 0);
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(),
-                        environ);
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     return Error(ErrorCode::kUnavailable,
@@ -110,9 +109,9 @@ Status EnsurePki(const std::string& pki) {
   if (FileExists(Path(pki, "ca.pem"))) return Status::Ok();
   KMS_RETURN_IF_ERROR(MakeDirectories(pki, 0700));
   KMS_ASSIGN_OR_RETURN(DevCa ca, DevCa::Create("kms dev CA"));
-  KMS_ASSIGN_OR_RETURN(IssuedCertificate server,
-                       ca.IssueServer("localhost", {"localhost"},
-                                      {"127.0.0.1", "::1"}));
+  KMS_ASSIGN_OR_RETURN(
+      IssuedCertificate server,
+      ca.IssueServer("localhost", {"localhost"}, {"127.0.0.1", "::1"}));
   KMS_ASSIGN_OR_RETURN(IssuedCertificate admin, ca.IssueClient("admin"));
   KMS_ASSIGN_OR_RETURN(IssuedCertificate app, ca.IssueClient("app"));
   auto write_pair = [&](const std::string& name,
@@ -190,8 +189,8 @@ Result<ServerConfig> PrepareDevDirectory(const DevOptions& options) {
   bool existing = FileExists(config_path);
   if (existing) {
     KMS_ASSIGN_OR_RETURN(config, LoadServerConfig(config_path));
-    std::string had = config.root_of_trust.backend == "file" ? "file"
-                                                             : "softhsm";
+    std::string had =
+        config.root_of_trust.backend == "file" ? "file" : "softhsm";
     if (!options.root.empty() && options.root != had) {
       return Error(ErrorCode::kInvalidArgument,
                    "directory '" + dir + "' was set up with --root " + had +
@@ -231,7 +230,9 @@ Result<ServerConfig> PrepareDevDirectory(const DevOptions& options) {
     json = ConfigJson(config);
   }
   KMS_RETURN_IF_ERROR(WriteFileAtomic(config_path, json.Dump() + "\n", 0600));
-  return LoadServerConfig(config_path);
+  KMS_ASSIGN_OR_RETURN(ServerConfig loaded, LoadServerConfig(config_path));
+  loaded.audit_off_for_benchmark = options.audit_off;
+  return loaded;
 }
 
 Status FinishDevSetup(const DevOptions& options, KmsServer& server) {
@@ -258,8 +259,7 @@ Status FinishDevSetup(const DevOptions& options, KmsServer& server) {
 
   std::string host;
   int port = 0;
-  KMS_RETURN_IF_ERROR(
-      ParseListenAddress(ctx.config.http.listen, &host, &port));
+  KMS_RETURN_IF_ERROR(ParseListenAddress(ctx.config.http.listen, &host, &port));
   if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
   bool v6 = host.find(':') != std::string::npos;
   std::string url = "https://" + (v6 ? "[" + host + "]" : host) + ":" +

@@ -16,6 +16,7 @@ struct DevOptions {
   std::string data_dir;
   std::string listen;  // empty: keep the directory's (default 127.0.0.1:8443)
   std::string root;    // "file", "softhsm", or empty: keep the directory's
+  bool audit_off = false;  // --audit-off: benchmarks only, see AuditLog
 };
 
 // Creates what is missing in the directory and returns the server config.

@@ -78,6 +78,12 @@ Status KmsServer::Open(const ServerConfig& config) {
   auth_ = std::make_unique<AuthService>(store_.get(), config.auth);
   audit_ = std::make_unique<AuditLog>(store_.get(), root_.get());
   KMS_RETURN_IF_ERROR(Annotate(audit_->Init(), "audit trail"));
+  if (config.audit_off_for_benchmark) {
+    audit_->TurnOffForBenchmark();
+    KMS_LOG(kWarning) << "AUDIT TRAIL OFF (kmsd dev --audit-off): operations "
+                         "are not recorded; for measuring the audit's cost "
+                         "only";
+  }
   KMS_RETURN_IF_ERROR(
       Annotate(BootstrapAdmin(*store_, config.bootstrap), "bootstrap"));
   context_.config = config;
@@ -91,7 +97,8 @@ Status KmsServer::Open(const ServerConfig& config) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<KmsServer>> KmsServer::Start(const ServerConfig& config) {
+Result<std::unique_ptr<KmsServer>> KmsServer::Start(
+    const ServerConfig& config) {
   std::unique_ptr<KmsServer> server(new KmsServer());
   KMS_RETURN_IF_ERROR(server->Open(config));
   HttpServerConfig http;
@@ -109,6 +116,10 @@ Result<std::unique_ptr<KmsServer>> KmsServer::Start(const ServerConfig& config) 
   http.max_body_bytes = static_cast<size_t>(config.http.max_body_bytes);
   http.body_limit_by_path["/v1/restore"] =
       static_cast<size_t>(config.http.max_restore_bytes);
+  for (const char* suffix : {"/encrypt", "/decrypt"}) {
+    http.body_limit_by_suffix[suffix] =
+        static_cast<size_t>(config.http.max_data_bytes);
+  }
   // A request holds its MHD thread while it waits for disk syncs (its audit
   // record, key writes), and the other connections of that thread wait with
   // it: more threads than cores keep the CPUs busy and let group commit

@@ -18,6 +18,7 @@ constexpr char kUsage[] =
     "usage: kmsd --config FILE\n"
     "       kmsd dev --data-dir DIR [--listen HOST:PORT] [--root "
     "file|softhsm]\n"
+    "                [--audit-off]  (benchmarks only: records nothing)\n"
     "       kmsd --version\n";
 
 int Fail(const std::string& message) {
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
       dev.listen = value("--listen");
     } else if (arg == "--root" && dev_mode) {
       dev.root = value("--root");
+    } else if (arg == "--audit-off" && dev_mode) {
+      dev.audit_off = true;
     } else if (arg == "--version") {
       std::printf("kmsd %s\n", kms::kKmsVersion);
       return 0;
@@ -109,8 +112,8 @@ int main(int argc, char** argv) {
       (*server)->Stop();
       return Fail("dev setup: " + finished.message());
     }
-    KMS_LOG(kInfo) << "dev mode: settings for clients in "
-                   << dev.data_dir << "/env";
+    KMS_LOG(kInfo) << "dev mode: settings for clients in " << dev.data_dir
+                   << "/env";
   }
   KMS_LOG(kInfo) << "kmsd " << kms::kKmsVersion << " listening on port "
                  << (*server)->port() << " (root of trust: "

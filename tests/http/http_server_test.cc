@@ -524,6 +524,31 @@ TEST_F(HttpServerTest, OversizedBodyWithContentLengthIs413) {
   EXPECT_EQ(calls_, 1);
 }
 
+TEST_F(HttpServerTest, PathSuffixGetsItsOwnBodyLimit) {
+  HttpServerConfig config = Config();
+  config.body_limit_by_suffix["/encrypt"] = 4096;
+  StartServer(config);
+  HttpsClient client(ClientConfig());
+  const std::string body(3000, 'x');
+  auto reply = client.Send("POST", base_url_ + "/v1/keyrings/r/keys/k/encrypt",
+                           body, {});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(ParseEcho(reply->body).fields["body"], body);
+  // Past the path's own limit, and other paths keep the general one.
+  reply = client.Send("POST", base_url_ + "/v1/keyrings/r/keys/k/encrypt",
+                      std::string(4097, 'y'), {});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->status, 413);
+  reply =
+      client.Send("POST", base_url_ + "/v1/keyrings/r/keys/k/sign", body, {});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->status, 413);
+  reply = client.Send("POST", base_url_ + "/v1/encrypt/other", body, {});
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  EXPECT_EQ(reply->status, 413);
+}
+
 TEST_F(HttpServerTest, OversizedChunkedBodyIs413) {
   RawRequest request;
   request.method = "POST";

@@ -392,3 +392,49 @@ TEST_F(AuditTest, ReorderedRecordsAreFound) {
 
 }  // namespace
 }  // namespace kms::testing
+
+namespace kms::testing {
+namespace {
+
+// Creates a key and signs with it as the dev app client, then returns
+// GET /v1/status.
+Json CreateSignAndGetStatus(const KmsdProcess& kmsd) {
+  auto app = kmsd.LoggedInApp();
+  EXPECT_TRUE(app.ok()) << app.status().ToString();
+  if (!app.ok()) return Json();
+  Json create = Obj();
+  create.Set("label", "audited-or-not").Set("algorithm", "EC_P256");
+  auto key = (*app)->Call("POST", "/v1/keyrings/dev/keys", create);
+  EXPECT_TRUE(key.ok()) << Describe(key);
+  if (!key.ok()) return Json();
+  Json sign = Obj();
+  sign.Set("data", DigestB64("message"));
+  auto signed_ = (*app)->Call(
+      "POST", "/v1/keyrings/dev/keys/" + Str(*key, "id") + "/sign", sign);
+  EXPECT_TRUE(signed_.ok()) << Describe(signed_);
+  auto status = kmsd.AdminClient()->Call("GET", "/v1/status");
+  EXPECT_TRUE(status.ok()) << Describe(status);
+  return status.ok() ? std::move(status).value() : Json();
+}
+
+// `kmsd dev --audit-off` exists to measure what the trail costs: it records
+// nothing, and says so in GET /v1/status; a normal kmsd says "on".
+TEST(AuditOffTest, DevAuditOffRecordsNothingAndSaysSo) {
+  auto off = KmsdProcess::Start("file", {"--audit-off"});
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  Json status = CreateSignAndGetStatus(**off);
+  ASSERT_FALSE(status.is_null());
+  EXPECT_EQ(Str(status, "audit_trail"), "off");
+  EXPECT_EQ(Num(status, "audit_records"), 0);
+  EXPECT_TRUE(AuditRecords(*(*off)->AdminClient()).empty());
+
+  auto on = KmsdProcess::Start("file");
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  status = CreateSignAndGetStatus(**on);
+  ASSERT_FALSE(status.is_null());
+  EXPECT_EQ(Str(status, "audit_trail"), "on");
+  EXPECT_GE(Num(status, "audit_records"), 3);  // login, create, sign
+}
+
+}  // namespace
+}  // namespace kms::testing

@@ -48,9 +48,10 @@ std::string BuiltBinary(const std::string& name) {
 }
 
 Result<std::unique_ptr<KmsdProcess>> KmsdProcess::Start(
-    const std::string& root) {
+    const std::string& root, std::vector<std::string> extra_args) {
   std::unique_ptr<KmsdProcess> p(new KmsdProcess());
   p->root_ = root;
+  p->extra_args_ = std::move(extra_args);
   char tmpl[] = "/tmp/kmsd-test-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {
     return Error(ErrorCode::kInternal, "mkdtemp failed");
@@ -67,6 +68,7 @@ Status KmsdProcess::Launch(const std::string& listen) {
   std::string log = data_dir_ + "/kmsd.log";
   std::vector<std::string> args = {binary,     "dev",  "--data-dir", data_dir_,
                                    "--listen", listen, "--root",     root_};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

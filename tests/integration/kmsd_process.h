@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/api_client.h"
 #include "common/status.h"
@@ -18,8 +19,10 @@ namespace kms::testing {
 class KmsdProcess {
  public:
   // root: "softhsm" or "file".
+  // extra_args go to `kmsd dev` as they are (e.g. "--audit-off").
   static Result<std::unique_ptr<KmsdProcess>> Start(
-      const std::string& root = "softhsm");
+      const std::string& root = "softhsm",
+      std::vector<std::string> extra_args = {});
   ~KmsdProcess();
 
   // SIGTERM and wait (clean shutdown); returns the exit status.
@@ -54,6 +57,7 @@ class KmsdProcess {
   Status Launch(const std::string& listen = "127.0.0.1:0");
 
   std::string root_;
+  std::vector<std::string> extra_args_;
   std::string data_dir_;
   pid_t pid_ = -1;
   std::map<std::string, std::string> env_;

@@ -18,6 +18,9 @@ TEST(ServerConfigTest, DefaultsAndRelativePaths) {
   EXPECT_EQ(config->keys.destroy_wait_seconds, 30 * 86400);
   EXPECT_EQ(config->auth.max_pin_attempts, 5);
   EXPECT_EQ(config->http.listen, "127.0.0.1:8443");
+  EXPECT_EQ(config->http.max_body_bytes, 1 << 20);
+  EXPECT_EQ(config->http.max_data_bytes, 8 << 20);
+  EXPECT_FALSE(config->audit_off_for_benchmark);
 }
 
 TEST(ServerConfigTest, ErrorsNameTheField) {
@@ -32,6 +35,8 @@ TEST(ServerConfigTest, ErrorsNameTheField) {
            Case{"{" + tls + R"(,"http":{"listen":"nope"}})", "http.listen"},
            Case{"{" + tls + R"(,"http":{"max_body_bytes":"big"}})",
                 "http.max_body_bytes"},
+           Case{"{" + tls + R"(,"http":{"max_data_bytes":10}})",
+                "http.max_data_bytes"},
            Case{"{" + tls + R"(,"auth":{"max_pin_attempts":0}})",
                 "auth.max_pin_attempts"},
            Case{"{" + tls + R"(,"keys":{"destroy_wait_seconds":60}})",
