@@ -22,6 +22,13 @@ Status Invalid(const std::string& what) {
   return Error(ErrorCode::kSignatureInvalid, what + " does not verify");
 }
 
+// No label; the same hash for OAEP and MGF1.
+bool SetOaepParams(EVP_PKEY_CTX* ctx, Scheme scheme) {
+  return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_oaep_md(ctx, OaepMd(scheme)) == 1 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, OaepMd(scheme)) == 1;
+}
+
 }  // namespace
 
 Result<Bytes> EcdsaRawToDer(ByteView raw) {
@@ -114,9 +121,7 @@ Result<Bytes> RsaOaepEncrypt(EVP_PKEY* public_key, Scheme scheme,
                              ByteView plaintext) {
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, public_key, nullptr));
   if (ctx == nullptr || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), OaepMd(scheme)) != 1 ||
-      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), OaepMd(scheme)) != 1) {
+      !SetOaepParams(ctx.get(), scheme)) {
     return OpenSslError("OAEP init");
   }
   size_t length = 0;
@@ -128,6 +133,25 @@ Result<Bytes> RsaOaepEncrypt(EVP_PKEY* public_key, Scheme scheme,
   if (EVP_PKEY_encrypt(ctx.get(), out.data(), &length, plaintext.data(),
                        plaintext.size()) != 1) {
     return OpenSslError("OAEP encrypt");
+  }
+  out.resize(length);
+  return out;
+}
+
+Result<Bytes> RsaOaepDecrypt(EVP_PKEY* private_key, Scheme scheme,
+                             ByteView ciphertext) {
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, private_key, nullptr));
+  if (ctx == nullptr || EVP_PKEY_decrypt_init(ctx.get()) != 1 ||
+      !SetOaepParams(ctx.get(), scheme)) {
+    return OpenSslError("OAEP init");
+  }
+  Bytes out(static_cast<size_t>(EVP_PKEY_get_size(private_key)));
+  size_t length = out.size();
+  if (EVP_PKEY_decrypt(ctx.get(), out.data(), &length, ciphertext.data(),
+                       ciphertext.size()) != 1) {
+    OpenSslErrorString();  // clears the queue
+    return Error(ErrorCode::kSignatureInvalid,
+                 "OAEP ciphertext does not decrypt");
   }
   out.resize(length);
   return out;

@@ -32,6 +32,11 @@ Result<Bytes> EcdsaRawToDer(ByteView raw);
 Result<Bytes> RsaOaepEncrypt(EVP_PKEY* public_key, Scheme scheme,
                              ByteView plaintext);
 
+// RSA-OAEP decryption with the private key, the same parameters as
+// RsaOaepEncrypt; kSignatureInvalid when the ciphertext does not decrypt.
+Result<Bytes> RsaOaepDecrypt(EVP_PKEY* private_key, Scheme scheme,
+                             ByteView ciphertext);
+
 // The hash of an RSA-OAEP scheme.
 const EVP_MD* OaepMd(Scheme scheme);
 

@@ -246,9 +246,9 @@ class GcmWorker : public Worker {
   EvpCipherCtxPtr ctx_;
 };
 
-class OaepWorker : public Worker {
+class OaepDecryptWorker : public Worker {
  public:
-  OaepWorker(const OpSpec& op, const KeyMaterial& key)
+  OaepDecryptWorker(const OpSpec& op, const KeyMaterial& key)
       : op_(op), key_(key), plaintext_(RandomBytes(op.data_size)) {}
 
   Status Init() {
@@ -288,6 +288,60 @@ class OaepWorker : public Worker {
   const KeyMaterial& key_;
   Bytes plaintext_;
   Bytes ciphertext_;
+  Bytes output_;
+  size_t output_size_ = 0;
+  EvpPkeyCtxPtr ctx_;
+};
+
+// The public-key side of OAEP: what a module does locally, without kmsd.
+class OaepEncryptWorker : public Worker {
+ public:
+  OaepEncryptWorker(const OpSpec& op, const KeyMaterial& key)
+      : op_(op), key_(key), plaintext_(RandomBytes(op.data_size)) {}
+
+  Status Init() {
+    ctx_.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.pair.get(), nullptr));
+    const EVP_MD* md = OaepMd(op_.scheme);
+    if (ctx_ == nullptr || EVP_PKEY_encrypt_init(ctx_.get()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx_.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_oaep_md(ctx_.get(), md) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx_.get(), md) != 1) {
+      return OpenSslError("OAEP init");
+    }
+    output_.resize(static_cast<size_t>(EVP_PKEY_get_size(key_.pair.get())));
+    return Status::Ok();
+  }
+
+  Status Run() override {
+    output_size_ = output_.size();
+    if (EVP_PKEY_encrypt(ctx_.get(), output_.data(), &output_size_,
+                         plaintext_.data(), plaintext_.size()) != 1) {
+      return OpenSslError("OAEP encrypt");
+    }
+    return Status::Ok();
+  }
+
+  Status Check() override {
+    // Decrypted with the private key; and, OAEP being randomised, the next
+    // encryption of the same plaintext differs.
+    Bytes first(output_.begin(), output_.begin() + output_size_);
+    KMS_ASSIGN_OR_RETURN(Bytes decrypted,
+                         RsaOaepDecrypt(key_.pair.get(), op_.scheme, first));
+    if (decrypted != plaintext_) {
+      return Error(ErrorCode::kInternal, "OAEP ciphertext decrypts wrongly");
+    }
+    KMS_RETURN_IF_ERROR(Run());
+    if (output_size_ == first.size() &&
+        std::equal(first.begin(), first.end(), output_.begin())) {
+      return Error(ErrorCode::kInternal, "two OAEP ciphertexts are equal");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const OpSpec& op_;
+  const KeyMaterial& key_;
+  Bytes plaintext_;
   Bytes output_;
   size_t output_size_ = 0;
   EvpPkeyCtxPtr ctx_;
@@ -359,8 +413,11 @@ class OpenSslFixture : public OpFixture {
         return Initialized(std::make_unique<VerifyWorker>(op_, key_));
       case OpKind::kEncrypt:
       case OpKind::kDecrypt:
+        if (IsRsaOaep(op_.scheme) && op_.kind == OpKind::kEncrypt) {
+          return Initialized(std::make_unique<OaepEncryptWorker>(op_, key_));
+        }
         if (IsRsaOaep(op_.scheme)) {
-          return Initialized(std::make_unique<OaepWorker>(op_, key_));
+          return Initialized(std::make_unique<OaepDecryptWorker>(op_, key_));
         }
         return Initialized(std::make_unique<GcmWorker>(op_, key_, index));
       case OpKind::kRandom:

@@ -31,6 +31,10 @@ std::vector<OpSpec> BuildCatalogue() {
                      KeyType::kAes256, Scheme::kAesGcm, size});
     }
   }
+  ops.push_back({"rsa2048-oaep-encrypt", OpKind::kEncrypt, KeyType::kRsa2048,
+                 Scheme::kRsaOaepSha256, 32});
+  ops.push_back({"rsa2048-oaep-sha1-encrypt", OpKind::kEncrypt,
+                 KeyType::kRsa2048, Scheme::kRsaOaepSha1, 32});
   ops.push_back({"rsa2048-oaep-decrypt", OpKind::kDecrypt, KeyType::kRsa2048,
                  Scheme::kRsaOaepSha256, 32});
   ops.push_back({"rsa2048-oaep-sha1-decrypt", OpKind::kDecrypt,

@@ -288,7 +288,93 @@ class GcmWorker : public Pkcs11Worker {
   uint64_t counter_ = 0;
 };
 
-class OaepWorker : public Pkcs11Worker {
+// No label; the same hash for OAEP and MGF1.
+CK_RSA_PKCS_OAEP_PARAMS OaepParams(Scheme scheme) {
+  bool sha1 = scheme == Scheme::kRsaOaepSha1;
+  return {sha1 ? CKM_SHA_1 : CKM_SHA256, sha1 ? CKG_MGF1_SHA1 : CKG_MGF1_SHA256,
+          CKZ_DATA_SPECIFIED, nullptr, 0};
+}
+
+// The result of C_EncryptInit / C_DecryptInit with OAEP parameters.
+Status OaepInitStatus(const char* function, CK_RV rv) {
+  if (rv == CKR_ARGUMENTS_BAD || rv == CKR_MECHANISM_PARAM_INVALID) {
+    // SoftHSMv2 2.6 accepts only SHA-1 OAEP, and says so this way.
+    return Error(ErrorCode::kUnsupportedAlgorithm,
+                 std::string(function) + ": " + CkRvName(rv) +
+                     " (the module refuses these OAEP parameters)");
+  }
+  return CkStatus(function, rv);
+}
+
+// C_Encrypt with the public key object: done locally by modules that cache
+// the public key (kms), inside the token by others.
+class OaepEncryptWorker : public Pkcs11Worker {
+ public:
+  using Pkcs11Worker::Pkcs11Worker;
+
+  Status Init() {
+    plaintext_ = RandomBytes(op().data_size);
+    params_ = OaepParams(op().scheme);
+    modulus_size_ =
+        static_cast<size_t>(EVP_PKEY_get_size(fixture_.public_key()));
+    output_.resize(modulus_size_);
+    return Status::Ok();
+  }
+
+  Status Run() override {
+    CK_MECHANISM mechanism = {CKM_RSA_PKCS_OAEP, &params_, sizeof(params_)};
+    KMS_RETURN_IF_ERROR(OaepInitStatus(
+        "C_EncryptInit",
+        fn()->C_EncryptInit(sh(), &mechanism, fixture_.key().public_key)));
+    CK_ULONG length = static_cast<CK_ULONG>(output_.size());
+    KMS_RETURN_IF_ERROR(CkStatus(
+        "C_Encrypt", fn()->C_Encrypt(sh(), plaintext_.data(),
+                                     static_cast<CK_ULONG>(plaintext_.size()),
+                                     output_.data(), &length)));
+    output_size_ = length;
+    return Status::Ok();
+  }
+
+  Status Check() override {
+    // OpenSSL has no private key here: the token decrypts (C_Decrypt with
+    // the private key object); and, OAEP being randomised, the next
+    // encryption of the same plaintext differs.
+    if (output_size_ != modulus_size_) {
+      return Error(ErrorCode::kInternal, "OAEP ciphertext of " +
+                                             std::to_string(output_size_) +
+                                             " bytes, not the modulus size");
+    }
+    Bytes first(output_.begin(), output_.begin() + output_size_);
+    CK_MECHANISM mechanism = {CKM_RSA_PKCS_OAEP, &params_, sizeof(params_)};
+    KMS_RETURN_IF_ERROR(CkStatus("C_DecryptInit",
+                                 fn()->C_DecryptInit(sh(), &mechanism, key())));
+    Bytes decrypted(modulus_size_);
+    CK_ULONG length = static_cast<CK_ULONG>(decrypted.size());
+    KMS_RETURN_IF_ERROR(CkStatus(
+        "C_Decrypt",
+        fn()->C_Decrypt(sh(), first.data(), static_cast<CK_ULONG>(first.size()),
+                        decrypted.data(), &length)));
+    decrypted.resize(length);
+    if (decrypted != plaintext_) {
+      return Error(ErrorCode::kInternal, "OAEP ciphertext decrypts wrongly");
+    }
+    KMS_RETURN_IF_ERROR(Run());
+    if (output_size_ == first.size() &&
+        std::equal(first.begin(), first.end(), output_.begin())) {
+      return Error(ErrorCode::kInternal, "two OAEP ciphertexts are equal");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  CK_RSA_PKCS_OAEP_PARAMS params_{};
+  Bytes plaintext_;
+  Bytes output_;
+  size_t modulus_size_ = 0;
+  size_t output_size_ = 0;
+};
+
+class OaepDecryptWorker : public Pkcs11Worker {
  public:
   using Pkcs11Worker::Pkcs11Worker;
 
@@ -297,24 +383,15 @@ class OaepWorker : public Pkcs11Worker {
     // Encrypted by OpenSSL with the public key read from the token.
     KMS_ASSIGN_OR_RETURN(ciphertext_, RsaOaepEncrypt(fixture_.public_key(),
                                                      op().scheme, plaintext_));
-    bool sha1 = op().scheme == Scheme::kRsaOaepSha1;
-    params_ = {sha1 ? CKM_SHA_1 : CKM_SHA256,
-               sha1 ? CKG_MGF1_SHA1 : CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED,
-               nullptr, 0};
+    params_ = OaepParams(op().scheme);
     output_.resize(ciphertext_.size());
     return Status::Ok();
   }
 
   Status Run() override {
     CK_MECHANISM mechanism = {CKM_RSA_PKCS_OAEP, &params_, sizeof(params_)};
-    CK_RV rv = fn()->C_DecryptInit(sh(), &mechanism, key());
-    if (rv == CKR_ARGUMENTS_BAD || rv == CKR_MECHANISM_PARAM_INVALID) {
-      // SoftHSMv2 2.6 accepts only SHA-1 OAEP, and says so this way.
-      return Error(ErrorCode::kUnsupportedAlgorithm,
-                   "C_DecryptInit: " + CkRvName(rv) +
-                       " (the module refuses these OAEP parameters)");
-    }
-    KMS_RETURN_IF_ERROR(CkStatus("C_DecryptInit", rv));
+    KMS_RETURN_IF_ERROR(OaepInitStatus(
+        "C_DecryptInit", fn()->C_DecryptInit(sh(), &mechanism, key())));
     CK_ULONG length = static_cast<CK_ULONG>(output_.size());
     KMS_RETURN_IF_ERROR(CkStatus(
         "C_Decrypt", fn()->C_Decrypt(sh(), ciphertext_.data(),
@@ -463,9 +540,13 @@ Result<std::unique_ptr<Worker>> Pkcs11Fixture::NewWorker(int index) {
           std::make_unique<VerifyWorker>(*this, std::move(session)));
     case OpKind::kEncrypt:
     case OpKind::kDecrypt:
+      if (IsRsaOaep(op_.scheme) && op_.kind == OpKind::kEncrypt) {
+        return Initialized(
+            std::make_unique<OaepEncryptWorker>(*this, std::move(session)));
+      }
       if (IsRsaOaep(op_.scheme)) {
         return Initialized(
-            std::make_unique<OaepWorker>(*this, std::move(session)));
+            std::make_unique<OaepDecryptWorker>(*this, std::move(session)));
       }
       return Initialized(
           std::make_unique<GcmWorker>(*this, std::move(session), index));

@@ -90,6 +90,29 @@ TEST(OpenSslCheckTest, RawEcdsaSignaturesVerifyAfterConversion) {
   EXPECT_FALSE(EcdsaRawToDer(Bytes(63)).ok());
 }
 
+TEST(OpenSslCheckTest, OaepDecryptsOnlyWhatWasEncryptedThatWay) {
+  Result<EvpPkeyPtr> key = GenerateKeyPair(KeyType::kRsa2048);
+  ASSERT_TRUE(key.ok());
+  Bytes plaintext = RandomBytes(32);
+  Result<Bytes> ciphertext =
+      RsaOaepEncrypt(key->get(), Scheme::kRsaOaepSha1, plaintext);
+  ASSERT_TRUE(ciphertext.ok()) << ciphertext.status().ToString();
+  Result<Bytes> decrypted =
+      RsaOaepDecrypt(key->get(), Scheme::kRsaOaepSha1, *ciphertext);
+  ASSERT_TRUE(decrypted.ok()) << decrypted.status().ToString();
+  EXPECT_EQ(*decrypted, plaintext);
+  // Another hash, or a corrupted ciphertext, does not decrypt.
+  EXPECT_EQ(RsaOaepDecrypt(key->get(), Scheme::kRsaOaepSha256, *ciphertext)
+                .status()
+                .code(),
+            ErrorCode::kSignatureInvalid);
+  Bytes bad = *ciphertext;
+  bad[bad.size() / 2] ^= 0x01;
+  EXPECT_EQ(
+      RsaOaepDecrypt(key->get(), Scheme::kRsaOaepSha1, bad).status().code(),
+      ErrorCode::kSignatureInvalid);
+}
+
 TEST(PublicKeyTest, EcPointFromDerOrBare) {
   Result<EvpPkeyPtr> key = GenerateKeyPair(KeyType::kEcP256);
   ASSERT_TRUE(key.ok());

@@ -26,6 +26,14 @@ TEST(OperationsTest, CatalogueHasTheIssueOperations) {
   ASSERT_TRUE(one_k.ok());
   EXPECT_EQ(one_k->at(0).data_size, 1024u * 1024u);
   EXPECT_EQ(one_k->at(0).kind, OpKind::kDecrypt);
+  // The local half of RSA-OAEP: the public key encrypts.
+  Result<std::vector<OpSpec>> oaep =
+      ParseOps("rsa2048-oaep-encrypt,rsa2048-oaep-sha1-encrypt");
+  ASSERT_TRUE(oaep.ok());
+  EXPECT_EQ(oaep->at(0).kind, OpKind::kEncrypt);
+  EXPECT_EQ(oaep->at(0).scheme, Scheme::kRsaOaepSha256);
+  EXPECT_EQ(oaep->at(1).scheme, Scheme::kRsaOaepSha1);
+  EXPECT_EQ(oaep->at(1).key, KeyType::kRsa2048);
 }
 
 TEST(OperationsTest, ListsKeepOrderAndRefuseMistakes) {
