@@ -11,6 +11,8 @@
 #include <new>
 #include <unordered_map>
 
+#include "common/locked_arena.h"
+
 namespace kms {
 namespace {
 
@@ -90,13 +92,14 @@ void* SecureAllocate(size_t bytes) {
   // Where the process has set up OpenSSL's secure heap (kmsd does), it is
   // already locked and allocation costs no system call. No file and line:
   // a full heap then leaves nothing on the thread's OpenSSL error queue.
-  if (CRYPTO_secure_malloc_initialized()) {
+  if (kSecureBlocksPooled && CRYPTO_secure_malloc_initialized()) {
     void* p = CRYPTO_secure_malloc(bytes, nullptr, 0);
     if (p != nullptr) {
       std::memset(p, 0, bytes);
       return p;
     }
   }
+  if (void* p = LockedArenaAllocate(bytes)) return p;
   void* p = std::calloc(1, bytes);
   if (p == nullptr) throw std::bad_alloc();
   Pages().Lock(p, bytes);
@@ -111,6 +114,10 @@ void SecureDeallocate(void* p, size_t bytes) {
     return;
   }
   SecureWipe(p, bytes);
+  if (bytes <= kLockedArenaMaxBlock && LockedArenaOwns(p)) {
+    LockedArenaFree(p, bytes);
+    return;
+  }
   Pages().Unlock(p, bytes);
   std::free(p);
 }
