@@ -126,6 +126,13 @@ CREATE UNIQUE INDEX clients_by_subject ON clients (cert_subject)
   WHERE cert_subject <> '';
 CREATE INDEX tokens_by_expiry ON tokens (expires_at);
 )sql"},
+    // A find by label pages through "label = ? AND id > ? ORDER BY id": with
+    // (key_ring, label) alone the planner walked the whole key ring by id
+    // instead (170 ms with 100,000 keys).
+    Migration{3, "label index ordered by id", R"sql(
+DROP INDEX keys_by_ring_label;
+CREATE INDEX keys_by_ring_label ON keys (key_ring, label, id);
+)sql"},
 };
 
 constexpr std::array kTables = {

@@ -159,6 +159,11 @@ TEST_F(SqliteSchemaTest, SchedulerQueriesUseTheirIndexes) {
   EXPECT_THAT(plan("EXPLAIN QUERY PLAN SELECT id FROM keys WHERE "
                    "key_ring = 'r' AND label = 'l'"),
               HasSubstr("keys_by_ring_label"));
+  // The page query of a find by label (SqliteStore::ListKeys).
+  EXPECT_THAT(plan("EXPLAIN QUERY PLAN SELECT id FROM keys WHERE key_ring = "
+                   "'r' AND id > '' AND (0 OR deleted = 0) AND label = 'l' "
+                   "ORDER BY id LIMIT 100"),
+              HasSubstr("keys_by_ring_label (key_ring=? AND label=? AND id>?)"));
 }
 
 TEST_F(SqliteSchemaTest, SnapshotOfForeignDatabaseIsRefused) {
