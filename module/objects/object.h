@@ -13,6 +13,7 @@
 #include "common/secure_memory.h"
 #include "module/base/pkcs11.h"
 #include "module/objects/key_algorithm.h"
+#include "module/objects/pkey_context_pool.h"
 
 namespace kms::p11 {
 
@@ -25,8 +26,10 @@ class P11Object {
   int version() const { return version_; }
   // Where this object stays identical across cache refreshes.
   const std::string& identity() const { return identity_; }
-  // The public key (asymmetric keys), for local verify/encrypt.
+  // The public key (asymmetric keys), for local verify/encrypt, and
+  // contexts set up for it (nullptr without a public key).
   EVP_PKEY* public_key() const { return public_key_.get(); }
+  PkeyContextPool* contexts() const { return contexts_.get(); }
   bool is_private() const { return Bool(CKA_PRIVATE); }
   // A session certificate, data object or public key: kept only in the
   // module's memory (never on kmsd).
@@ -55,6 +58,7 @@ class P11Object {
   void set_identity(std::string i) { identity_ = std::move(i); }
   void set_local(bool local) { local_ = local; }
   void set_public_key(std::shared_ptr<EVP_PKEY> key) {
+    contexts_ = key ? std::make_shared<PkeyContextPool>(key.get()) : nullptr;
     public_key_ = std::move(key);
   }
 
@@ -66,6 +70,8 @@ class P11Object {
   std::string identity_;
   bool local_ = false;
   std::shared_ptr<EVP_PKEY> public_key_;
+  // Shared by copies of this object, which share public_key_ too.
+  std::shared_ptr<PkeyContextPool> contexts_;
   std::map<CK_ATTRIBUTE_TYPE, Bytes> attributes_;
   std::set<CK_ATTRIBUTE_TYPE> sensitive_;
 };

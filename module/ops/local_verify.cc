@@ -68,9 +68,6 @@ class LocalVerify : public VerifyOperation {
   }
 
   int VerifyDigest(const Bytes& digest, ByteView signature) {
-    EvpPkeyCtxPtr ctx(
-        EVP_PKEY_CTX_new_from_pkey(nullptr, key_->public_key(), nullptr));
-    if (ctx == nullptr || EVP_PKEY_verify_init(ctx.get()) != 1) return -1;
     Bytes der;
     ByteView sig = signature;
     if (spec_->scheme == "ECDSA") {
@@ -78,29 +75,45 @@ class LocalVerify : public VerifyOperation {
       if (!converted.ok()) return -1;
       der = std::move(converted).value();
       sig = View(der);
-    } else if (spec_->scheme == "RSA_PKCS1") {
-      if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) {
-        return -1;
-      }
-      if (spec_->wire_hash != nullptr &&
-          EVP_PKEY_CTX_set_signature_md(ctx.get(), spec_->wire_hash->md()) !=
-              1) {
-        return -1;
-      }
-    } else if (spec_->scheme == "RSA_PSS") {
-      if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
-          EVP_PKEY_CTX_set_signature_md(ctx.get(), spec_->wire_hash->md()) !=
-              1 ||
-          EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), spec_->mgf1_hash->md()) !=
-              1 ||
-          EVP_PKEY_CTX_set_rsa_pss_saltlen(
-              ctx.get(), static_cast<int>(*spec_->salt_length)) != 1) {
-        return -1;
-      }
     }
+    PkeyContextPool::Lease ctx = key_->contexts()->Take(
+        VerifyConfig(), [this](EVP_PKEY_CTX* c) { return SetUpVerify(c); });
+    if (!ctx) return -1;
     int rc = EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), digest.data(),
                              digest.size());
+    // A refused signature (0) leaves the context as it was; an error (< 0)
+    // may not.
+    if (rc >= 0) ctx.Reusable();
     return rc == 1 ? 1 : 0;
+  }
+
+  // Everything SetUpVerify configures.
+  std::string VerifyConfig() const {
+    std::string config = "verify " + spec_->scheme;
+    if (spec_->wire_hash != nullptr)
+      config += std::string(" ") + spec_->wire_hash->wire_name;
+    if (spec_->scheme == "RSA_PSS") {
+      config += std::string(" ") + spec_->mgf1_hash->wire_name + " " +
+                std::to_string(*spec_->salt_length);
+    }
+    return config;
+  }
+
+  bool SetUpVerify(EVP_PKEY_CTX* ctx) const {
+    if (EVP_PKEY_verify_init(ctx) != 1) return false;
+    if (spec_->scheme == "RSA_PKCS1") {
+      return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+             (spec_->wire_hash == nullptr ||
+              EVP_PKEY_CTX_set_signature_md(ctx, spec_->wire_hash->md()) == 1);
+    }
+    if (spec_->scheme == "RSA_PSS") {
+      return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+             EVP_PKEY_CTX_set_signature_md(ctx, spec_->wire_hash->md()) == 1 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, spec_->mgf1_hash->md()) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(
+                 ctx, static_cast<int>(*spec_->salt_length)) == 1;
+    }
+    return true;
   }
 
   std::unique_ptr<SignSpec> spec_;

@@ -2,6 +2,9 @@
 // the cached public key, decryption on kmsd.
 #include <openssl/rsa.h>
 
+#include <string>
+
+#include "common/encoding.h"
 #include "module/ops/cipher_operation.h"
 #include "module/ops/hashes.h"
 #include "module/ops/remote_sign.h"
@@ -73,35 +76,49 @@ class RsaCipher : public CipherOperation {
     if (input_.size() > MaxPlaintext()) {
       return CkError(CKR_DATA_LEN_RANGE, "message too long for the key");
     }
-    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(key_->public_key(), nullptr));
-    if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1) {
-      return CkError(CKR_FUNCTION_FAILED, "RSA encrypt init failed");
+    if (key_->contexts() == nullptr) {
+      return CkError(CKR_FUNCTION_FAILED, "no public key to encrypt with");
     }
-    bool ok = true;
-    if (params_.hash == nullptr) {
-      ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1;
-    } else {
-      ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) ==
-               1 &&
-           EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), params_.hash->md()) == 1 &&
-           EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), params_.mgf1->md()) == 1;
-      if (ok && !params_.label.empty()) {
-        void* label =
-            OPENSSL_memdup(params_.label.data(), params_.label.size());
-        ok = label != nullptr &&
-             EVP_PKEY_CTX_set0_rsa_oaep_label(
-                 ctx.get(), label, static_cast<int>(params_.label.size())) == 1;
-        if (!ok) OPENSSL_free(label);
-      }
-    }
+    PkeyContextPool::Lease ctx = key_->contexts()->Take(
+        EncryptConfig(), [this](EVP_PKEY_CTX* c) { return SetUpEncrypt(c); });
+    if (!ctx) return CkError(CKR_FUNCTION_FAILED, "RSA encrypt init failed");
     Bytes out(ModulusBytes(key_->algorithm()));
     size_t len = out.size();
-    if (!ok || EVP_PKEY_encrypt(ctx.get(), out.data(), &len, input_.data(),
-                                input_.size()) != 1) {
+    if (EVP_PKEY_encrypt(ctx.get(), out.data(), &len, input_.data(),
+                         input_.size()) != 1) {
       return CkError(CKR_FUNCTION_FAILED, "RSA encryption failed");
     }
+    ctx.Reusable();
     out.resize(len);
     return out;
+  }
+
+  // Everything SetUpEncrypt configures.
+  std::string EncryptConfig() const {
+    if (params_.hash == nullptr) return "encrypt PKCS1";
+    return std::string("encrypt OAEP ") + params_.hash->wire_name + " " +
+           params_.mgf1->wire_name + " " + HexEncode(View(params_.label));
+  }
+
+  bool SetUpEncrypt(EVP_PKEY_CTX* ctx) const {
+    if (EVP_PKEY_encrypt_init(ctx) != 1) return false;
+    if (params_.hash == nullptr) {
+      return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
+    }
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_oaep_md(ctx, params_.hash->md()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, params_.mgf1->md()) != 1) {
+      return false;
+    }
+    if (params_.label.empty()) return true;
+    void* label = OPENSSL_memdup(params_.label.data(), params_.label.size());
+    if (label != nullptr &&
+        EVP_PKEY_CTX_set0_rsa_oaep_label(
+            ctx, label, static_cast<int>(params_.label.size())) == 1) {
+      return true;
+    }
+    OPENSSL_free(label);
+    return false;
   }
 
   CkResult<Bytes> Decrypt() {
