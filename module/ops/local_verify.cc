@@ -90,8 +90,9 @@ class LocalVerify : public VerifyOperation {
   // Everything SetUpVerify configures.
   std::string VerifyConfig() const {
     std::string config = "verify " + spec_->scheme;
-    if (spec_->wire_hash != nullptr)
+    if (spec_->wire_hash != nullptr) {
       config += std::string(" ") + spec_->wire_hash->wire_name;
+    }
     if (spec_->scheme == "RSA_PSS") {
       config += std::string(" ") + spec_->mgf1_hash->wire_name + " " +
                 std::to_string(*spec_->salt_length);
