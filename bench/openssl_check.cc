@@ -4,6 +4,8 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
+
 #include "common/openssl_raii.h"
 
 namespace kms::bench {
@@ -164,6 +166,17 @@ Bytes RandomBytes(size_t size) {
     std::abort();
   }
   return out;
+}
+
+Status CheckOaepEncryptions(const Bytes& plaintext, const Bytes& decrypted,
+                            ByteView first, ByteView second) {
+  if (decrypted != plaintext) {
+    return Error(ErrorCode::kInternal, "OAEP ciphertext decrypts wrongly");
+  }
+  if (std::equal(first.begin(), first.end(), second.begin(), second.end())) {
+    return Error(ErrorCode::kInternal, "two OAEP ciphertexts are equal");
+  }
+  return Status::Ok();
 }
 
 std::string RandomHex(size_t bytes) {

@@ -37,6 +37,12 @@ Result<Bytes> RsaOaepEncrypt(EVP_PKEY* public_key, Scheme scheme,
 Result<Bytes> RsaOaepDecrypt(EVP_PKEY* private_key, Scheme scheme,
                              ByteView ciphertext);
 
+// Two OAEP encryptions of `plaintext`: the first, decrypted back, must give
+// `plaintext`, and the second must differ from the first (OAEP is
+// randomised). kInternal naming what failed.
+Status CheckOaepEncryptions(const Bytes& plaintext, const Bytes& decrypted,
+                            ByteView first, ByteView second);
+
 // The hash of an RSA-OAEP scheme.
 const EVP_MD* OaepMd(Scheme scheme);
 

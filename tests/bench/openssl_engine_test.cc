@@ -111,6 +111,20 @@ TEST(OpenSslCheckTest, OaepDecryptsOnlyWhatWasEncryptedThatWay) {
   EXPECT_EQ(
       RsaOaepDecrypt(key->get(), Scheme::kRsaOaepSha1, bad).status().code(),
       ErrorCode::kSignatureInvalid);
+
+  // The engines' check: decrypts to the plaintext, and a second encryption
+  // differs from the first.
+  Result<Bytes> second =
+      RsaOaepEncrypt(key->get(), Scheme::kRsaOaepSha1, plaintext);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(
+      CheckOaepEncryptions(plaintext, *decrypted, *ciphertext, *second).ok());
+  EXPECT_FALSE(
+      CheckOaepEncryptions(plaintext, *decrypted, *ciphertext, *ciphertext)
+          .ok());
+  EXPECT_FALSE(
+      CheckOaepEncryptions(plaintext, RandomBytes(32), *ciphertext, *second)
+          .ok());
 }
 
 TEST(PublicKeyTest, EcPointFromDerOrBare) {
