@@ -10,9 +10,8 @@
 
 namespace kms {
 
-// Under AddressSanitizer secure blocks come from malloc instead (here and
-// from OpenSSL's secure heap), so that an overflow of a secure container is
-// caught like any other.
+// Under AddressSanitizer secure blocks come from malloc instead, so that an
+// overflow of a secure container is caught like any other.
 #ifdef __SANITIZE_ADDRESS__
 inline constexpr bool kSecureBlocksPooled = false;
 #else

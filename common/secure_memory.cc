@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <new>
 #include <unordered_map>
@@ -87,18 +86,11 @@ void SecureWipe(void* data, size_t size) {
   if (data != nullptr && size > 0) OPENSSL_cleanse(data, size);
 }
 
+// OpenSSL's secure heap, which kmsd sets up, is left to OpenSSL: its private
+// key arithmetic fails when that heap is full, and request bodies of several
+// megabytes could fill it.
 void* SecureAllocate(size_t bytes) {
   if (bytes == 0) bytes = 1;
-  // Where the process has set up OpenSSL's secure heap (kmsd does), it is
-  // already locked and allocation costs no system call. No file and line:
-  // a full heap then leaves nothing on the thread's OpenSSL error queue.
-  if (kSecureBlocksPooled && CRYPTO_secure_malloc_initialized()) {
-    void* p = CRYPTO_secure_malloc(bytes, nullptr, 0);
-    if (p != nullptr) {
-      std::memset(p, 0, bytes);
-      return p;
-    }
-  }
   if (void* p = LockedArenaAllocate(bytes)) return p;
   void* p = std::calloc(1, bytes);
   if (p == nullptr) throw std::bad_alloc();
@@ -109,10 +101,6 @@ void* SecureAllocate(size_t bytes) {
 void SecureDeallocate(void* p, size_t bytes) {
   if (p == nullptr) return;
   if (bytes == 0) bytes = 1;
-  if (CRYPTO_secure_allocated(p)) {
-    CRYPTO_secure_clear_free(p, bytes, nullptr, 0);
-    return;
-  }
   SecureWipe(p, bytes);
   if (bytes <= kLockedArenaMaxBlock && LockedArenaOwns(p)) {
     LockedArenaFree(p, bytes);
