@@ -74,9 +74,15 @@ Result<EvpPkeyPtr> RsaPublicKey(ByteView modulus, ByteView exponent) {
 }
 
 Result<EvpPkeyPtr> EcPublicKey(KeyType key, ByteView ec_point) {
+  // A bare uncompressed point also starts with 0x04 and may read as an
+  // OCTET STRING header (when its second byte is the remaining length), so
+  // a value of exactly the bare size is taken as bare.
+  const size_t bare_size = key == KeyType::kEd25519  ? 32
+                           : key == KeyType::kEcP384 ? 97
+                                                     : 65;
   Bytes point;
   Result<Bytes> unwrapped = UnwrapOctetString(ec_point);
-  if (unwrapped.ok()) {
+  if (unwrapped.ok() && ec_point.size() != bare_size) {
     point = std::move(unwrapped).value();
   } else {
     point.assign(ec_point.begin(), ec_point.end());

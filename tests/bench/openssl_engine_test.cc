@@ -142,6 +142,24 @@ TEST(PublicKeyTest, EcPointFromDerOrBare) {
   ASSERT_TRUE(from_der.ok()) << from_der.status().ToString();
   EXPECT_EQ(EVP_PKEY_eq(from_der->get(), key->get()), 1);
   EXPECT_TRUE(EcPublicKey(KeyType::kEcP256, point).ok());
+  // A bare point whose second byte reads as the OCTET STRING length of the
+  // rest (0x04 0x3f ...) is still a bare point: about one key in 256.
+  bool found = false;
+  for (int i = 0; i < 20000 && !found; ++i) {
+    Result<EvpPkeyPtr> other = GenerateKeyPair(KeyType::kEcP256);
+    ASSERT_TRUE(other.ok());
+    Bytes other_point(65);
+    ASSERT_EQ(
+        EVP_PKEY_get_octet_string_param(other->get(), "pub", other_point.data(),
+                                        other_point.size(), &length),
+        1);
+    if (other_point[1] != 63) continue;
+    found = true;
+    Result<EvpPkeyPtr> taken = EcPublicKey(KeyType::kEcP256, other_point);
+    ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+    EXPECT_EQ(EVP_PKEY_eq(taken->get(), other->get()), 1);
+  }
+  EXPECT_TRUE(found);
   // Off the curve.
   Bytes bad = point;
   bad[64] ^= 1;
