@@ -21,6 +21,18 @@ ObjectRecord ReadObject(const BoundStatement& row) {
   return object;
 }
 
+// Binds an object's fields as ?1..?8, in KMS_OBJECT_COLUMNS order.
+void BindObject(BoundStatement& statement, const ObjectRecord& object) {
+  statement.Bind(1, object.key_ring)
+      .Bind(2, object.id)
+      .Bind(3, object.object_class)
+      .Bind(4, object.label)
+      .BindBlob(5, View(object.ck_id))
+      .BindBlob(6, View(object.value))
+      .Bind(7, object.attributes_json)
+      .Bind(8, object.created_at);
+}
+
 std::string NotFoundMessage(const std::string& key_ring,
                             const std::string& id) {
   return "object '" + id + "' not found in key ring '" + key_ring + "'";
@@ -38,14 +50,7 @@ Status SqliteStore::CreateObject(const ObjectRecord& object) {
           BoundStatement insert,
           Prepare("INSERT INTO objects (" KMS_OBJECT_COLUMNS
                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-      insert.Bind(1, object.key_ring)
-          .Bind(2, object.id)
-          .Bind(3, object.object_class)
-          .Bind(4, object.label)
-          .BindBlob(5, View(object.ck_id))
-          .BindBlob(6, View(object.value))
-          .Bind(7, object.attributes_json)
-          .Bind(8, object.created_at);
+      BindObject(insert, object);
       Status status = insert.Run();
       if (status.code() == ErrorCode::kAlreadyExists) {
         return Error(ErrorCode::kAlreadyExists,
@@ -98,14 +103,7 @@ Status SqliteStore::UpdateObject(const ObjectRecord& object) {
         Prepare("UPDATE objects SET object_class = ?3, label = ?4, ck_id = ?5, "
                 "value = ?6, attributes_json = ?7, created_at = ?8 "
                 "WHERE key_ring = ?1 AND id = ?2"));
-    update.Bind(1, object.key_ring)
-        .Bind(2, object.id)
-        .Bind(3, object.object_class)
-        .Bind(4, object.label)
-        .BindBlob(5, View(object.ck_id))
-        .BindBlob(6, View(object.value))
-        .Bind(7, object.attributes_json)
-        .Bind(8, object.created_at);
+    BindObject(update, object);
     KMS_RETURN_IF_ERROR(update.Run());
     if (update.changes() == 0) {
       return Error(ErrorCode::kNotFound,
